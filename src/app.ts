@@ -1,0 +1,101 @@
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from './config.js';
+import { systemClock, type Clock } from './core/clock.js';
+import type { AppDeps } from './core/context.js';
+import { EventBus } from './core/events.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { openDatabase, type DatabaseHandle } from './db/dialect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { ensureFirstAdmin } from './domains/accounts/bootstrap.js';
+import { accountRoutes } from './domains/accounts/routes.js';
+import { auditRoutes } from './domains/audit/routes.js';
+import { catalogRoutes } from './domains/catalog/routes.js';
+import { opsRoutes } from './domains/ops/routes.js';
+import { Engine } from './engine/engine.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import type { RouteDef } from './http/route.js';
+import { buildServer } from './http/server.js';
+
+/** Every domain's routes. A new domain adds its list here. */
+export const ALL_ROUTES: RouteDef[] = [...accountRoutes, ...catalogRoutes, ...auditRoutes, ...opsRoutes];
+
+export interface AppOptions {
+  config?: Partial<Config>;
+  clock?: Clock;
+  logger?: Logger;
+  /** Start the background engine loop (tests usually drive `engine.drain()` themselves). */
+  startEngine?: boolean;
+  uiDir?: string;
+}
+
+export interface App {
+  deps: AppDeps;
+  engine: Engine;
+  metrics: Metrics;
+  server: FastifyInstance;
+  database: DatabaseHandle;
+  /** Listens on config.port (0 picks a free port); returns the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Opens storage and applies migrations; shared by the server and by local CLI commands. */
+export async function openStorage(config: Config, log: Logger, clock: Clock = systemClock): Promise<{ deps: AppDeps; database: DatabaseHandle }> {
+  const database = openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    sqliteSynchronous: config.sqliteSynchronous,
+    poolSize: config.dbPoolSize,
+  });
+  try {
+    const result = await migrateToLatest(database.db, database.dialect);
+    const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+    if (applied.length) log.info({ applied, database: database.describe }, 'migrations applied');
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const deps: AppDeps = { db: database.db, dialect: database.dialect, clock, log, config, bus: new EventBus() };
+  return { deps, database };
+}
+
+export async function createApp(opts: AppOptions = {}): Promise<App> {
+  const config = { ...loadConfig(), ...opts.config };
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const { deps, database } = await openStorage(config, log, opts.clock);
+  const metrics = createMetrics();
+  const engine = new Engine(deps);
+
+  const admin = await ensureFirstAdmin(deps);
+  if (admin?.generatedPassword) {
+    // Printed once, on the only start that creates it; it is not stored anywhere in clear text.
+    log.warn({ email: admin.email, password: admin.generatedPassword }, 'created first administrator; change this password after signing in');
+    process.stderr.write(`\nBallast first administrator\n  email:    ${admin.email}\n  password: ${admin.generatedPassword}\n\n`);
+  } else if (admin) {
+    log.info({ email: admin.email }, 'created first administrator from BALLAST_ADMIN_EMAIL');
+  }
+
+  const server = await buildServer({ deps, routes: ALL_ROUTES, metrics, uiDir: opts.uiDir });
+  let started = false;
+  return {
+    deps,
+    engine,
+    metrics,
+    server,
+    database,
+    async listen() {
+      const address = await server.listen({ port: config.port, host: config.host });
+      if (opts.startEngine ?? config.engineEnabled) {
+        engine.start();
+        started = true;
+      }
+      log.info({ address, database: database.describe }, 'ballast listening');
+      return address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+    },
+    async close() {
+      await server.close();
+      if (started) await engine.stop();
+      await database.close();
+    },
+  };
+}

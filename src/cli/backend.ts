@@ -1,0 +1,84 @@
+import { loadConfig } from '../config.js';
+import { createLogger } from '../core/logger.js';
+import type { Actor } from '../core/actor.js';
+import type { Ctx } from '../core/context.js';
+import { openStorage } from '../app.js';
+import { createUser } from '../domains/accounts/users.js';
+import { createToken } from '../domains/accounts/tokens.js';
+import { findUserRow } from '../domains/accounts/users.js';
+import { getService, listServices } from '../domains/catalog/services.js';
+import { applyDocument, exportDocument } from '../domains/ops/apply.js';
+import { ApiClient, CliError } from './client.js';
+
+/**
+ * What CLI commands need, served either by a running Ballast (BALLAST_URL) or directly by the local
+ * database. Both go through the same services, so validation, authorization and audit are identical.
+ */
+export interface Backend {
+  where: string;
+  apply(document: unknown, dryRun: boolean): Promise<any>;
+  export(): Promise<any>;
+  createUser(input: Record<string, unknown>): Promise<any>;
+  createToken(input: { name: string; user?: string; expires_in_days?: number }): Promise<any>;
+  listServices(query: Record<string, unknown>): Promise<any>;
+  getService(idOrSlug: string): Promise<any>;
+  close(): Promise<void>;
+}
+
+function remote(url: string, token: string | undefined): Backend {
+  const api = new ApiClient(url, token);
+  return {
+    where: url,
+    apply: (document, dryRun) => api.request('POST', '/api/v1/apply', { document, dry_run: dryRun }),
+    export: () => api.request('GET', '/api/v1/export'),
+    createUser: (input) => api.request('POST', '/api/v1/users', input),
+    createToken: async (input) => {
+      let user_id: string | undefined;
+      if (input.user) user_id = (await api.request<{ id: string }>('GET', `/api/v1/users/${encodeURIComponent(input.user)}`)).id;
+      return api.request('POST', '/api/v1/tokens', { name: input.name, expires_in_days: input.expires_in_days, user_id });
+    },
+    listServices: (query) => {
+      const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+      return api.request('GET', `/api/v1/services?${qs}`);
+    },
+    getService: (id) => api.request('GET', `/api/v1/services/${encodeURIComponent(id)}`),
+    close: async () => undefined,
+  };
+}
+
+/** Local mode acts as the CLI system actor: whoever can open the database file already controls Ballast. */
+async function local(): Promise<Backend> {
+  const config = loadConfig();
+  const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const { deps, database } = await openStorage(config, log);
+  const actor: Actor = { kind: 'system', name: 'cli' };
+  const ctx: Ctx = { deps, actor };
+  return {
+    where: database.describe,
+    apply: (document, dryRun) => applyDocument(ctx, { document, dry_run: dryRun }),
+    export: () => exportDocument(ctx),
+    createUser: (input) => createUser(ctx, input),
+    createToken: async (input) => {
+      if (!input.user) throw new CliError('Without BALLAST_URL, say whose token it is: --user <email>');
+      const u = await findUserRow(deps.db, input.user);
+      if (!u) throw new CliError(`No user '${input.user}'`);
+      return createToken({ deps, actor: { kind: 'user', userId: u.id, email: u.email, isAdmin: !!u.is_admin, via: 'cli' } }, {
+        name: input.name,
+        expires_in_days: input.expires_in_days,
+      });
+    },
+    listServices: (query) => listServices(ctx, query),
+    getService: (id) => getService(ctx, id),
+    close: () => database.close(),
+  };
+}
+
+export async function withBackend<T>(fn: (b: Backend) => Promise<T>): Promise<T> {
+  const url = process.env.BALLAST_URL;
+  const b = url ? remote(url, process.env.BALLAST_TOKEN) : await local();
+  try {
+    return await fn(b);
+  } finally {
+    await b.close();
+  }
+}

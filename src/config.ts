@@ -1,0 +1,58 @@
+import path from 'node:path';
+
+/** Every environment variable Ballast reads, in one place (docs/operations.md lists them for users). */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  /** Externally visible base URL, used in links Ballast sends out. */
+  publicUrl: string;
+  outboundAllowlist: string[];
+  logLevel: string;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** Trust X-Forwarded-* (set when behind a reverse proxy that terminates TLS). */
+  trustProxy: boolean;
+  sessionTtlHours: number;
+  engineEnabled: boolean;
+  enginePollMs: number;
+  dbPoolSize: number;
+  /** Login attempts allowed per email+IP per 15 minutes. */
+  loginRateLimit: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = intEnv(env, 'PORT', 8080);
+  const dataDir = path.resolve(env.BALLAST_DATA_DIR ?? './data');
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir,
+    databaseUrl: env.DATABASE_URL || undefined,
+    adminEmail: env.BALLAST_ADMIN_EMAIL || undefined,
+    adminPassword: env.BALLAST_ADMIN_PASSWORD || undefined,
+    publicUrl: (env.BALLAST_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    outboundAllowlist: (env.BALLAST_OUTBOUND_ALLOWLIST ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    sqliteSynchronous: env.BALLAST_SQLITE_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL',
+    trustProxy: env.BALLAST_TRUST_PROXY === '1' || env.BALLAST_TRUST_PROXY === 'true',
+    sessionTtlHours: intEnv(env, 'BALLAST_SESSION_TTL_HOURS', 24 * 7),
+    engineEnabled: env.BALLAST_ENGINE !== 'off',
+    enginePollMs: intEnv(env, 'BALLAST_ENGINE_POLL_MS', 250),
+    dbPoolSize: intEnv(env, 'BALLAST_DB_POOL_SIZE', 10),
+    loginRateLimit: intEnv(env, 'BALLAST_LOGIN_RATE_LIMIT', 10),
+  };
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${raw}'`);
+  return n;
+}

@@ -1,0 +1,126 @@
+/**
+ * The one module that knows SQLite and PostgreSQL differ. Everything else asks this module
+ * (connection setup, column types, claim locking, error classification) instead of branching itself.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type SelectQueryBuilder } from 'kysely';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Dialect {
+  readonly name: DialectName;
+  /** Column type for an auto-incrementing integer primary key. */
+  readonly serialPk: 'integer' | 'bigserial';
+  /** Large integer column type. */
+  readonly bigint: ColumnDataType;
+  /** Adds row-claim locking where the database needs it (SQLite already serialises writers). */
+  lockForClaim<DB, TB extends keyof DB, O>(qb: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /** Case-insensitive substring match operator. */
+  readonly ilike: 'like' | 'ilike';
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where the data lives, for logs (never includes a password). */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  /** SQLite `synchronous` level; FULL by default so an acknowledged commit survives power loss. */
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
+  poolSize?: number;
+}
+
+const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  serialPk: 'integer',
+  bigint: 'integer',
+  lockForClaim: (qb) => qb,
+  ilike: 'like',
+};
+
+const postgresDialect: Dialect = {
+  name: 'postgres',
+  serialPk: 'bigserial',
+  bigint: 'bigint',
+  lockForClaim: (qb) => qb.forUpdate().skipLocked(),
+  ilike: 'ilike',
+};
+
+let pgTypesConfigured = false;
+function configurePgTypes(): void {
+  if (pgTypesConfigured) return;
+  // int8/count(*) arrive as strings by default; our values (sequence numbers, counts) fit in a double.
+  pg.types.setTypeParser(20, (v) => Number(v));
+  pgTypesConfigured = true;
+}
+
+export function isPostgresUrl(url: string | undefined): boolean {
+  return !!url && /^postgres(ql)?:\/\//i.test(url);
+}
+
+export function openDatabase(opts: OpenOptions): DatabaseHandle {
+  if (isPostgresUrl(opts.databaseUrl)) {
+    configurePgTypes();
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl!, max: opts.poolSize ?? 10 });
+    // An idle client erroring (server restart) must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const u = new URL(opts.databaseUrl!);
+    return {
+      db,
+      dialect: postgresDialect,
+      describe: `postgres://${u.host}${u.pathname}`,
+      close: () => db.destroy(),
+    };
+  }
+  const url: string | undefined = opts.databaseUrl;
+  if (url && !url.startsWith('sqlite:')) {
+    throw new Error(`Unsupported DATABASE_URL scheme: ${url.split(':')[0]} (use postgres:// or sqlite:)`);
+  }
+  const file = url ? url.slice('sqlite:'.length).replace(/^\/\//, '') : path.join(opts.dataDir, 'ballast.sqlite');
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const raw = new SQLite(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`);
+  raw.pragma('foreign_keys = ON');
+  // A CLI `apply` against the same file as a running server waits instead of failing.
+  raw.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  return {
+    db,
+    dialect: sqliteDialect,
+    describe: `sqlite:${file}`,
+    close: () => db.destroy(),
+  };
+}
+
+export type ConstraintKind = 'unique' | 'foreign_key' | 'check' | null;
+
+/** Classifies a driver error so services can turn constraint violations into 409s. */
+export function constraintViolation(err: unknown): ConstraintKind {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code !== 'string') return null;
+  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'unique';
+  if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'foreign_key';
+  if (code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK') return 'check';
+  return null;
+}
+
+/** True for errors that mean "the database is unreachable", as opposed to a bad query. */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '08006', '08001'].includes(code);
+}
+
+export async function ping(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

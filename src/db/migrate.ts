@@ -1,0 +1,41 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import type { Dialect } from './dialect.js';
+import type { Database } from './schema.js';
+import * as m0001 from './migrations/0001_core.js';
+
+type DialectMigration = { up(db: Kysely<unknown>, d: Dialect): Promise<void> };
+
+/** The single, ordered migration list for both databases. Append only; never edit a released migration. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '0001_core': m0001,
+};
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, m] of Object.entries(MIGRATIONS)) out[name] = { up: (db) => m.up(db, this.dialect) };
+    return out;
+  }
+}
+
+function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {
+  return new Migrator({ db, provider: new StaticProvider(dialect) });
+}
+
+/**
+ * Applies pending migrations. Kysely takes a lock (advisory on PostgreSQL), so several instances
+ * starting at once apply each migration exactly once.
+ */
+export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): Promise<MigrationResultSet> {
+  const result = await migrator(db, dialect).migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}
+
+export async function pendingMigrations(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
+  const list = await migrator(db, dialect).getMigrations();
+  return list.filter((m) => !m.executedAt).map((m) => m.name);
+}

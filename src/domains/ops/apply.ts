@@ -1,0 +1,181 @@
+import type { Ctx } from '../../core/context.js';
+import { errors } from '../../core/errors.js';
+import { transaction, type Uow } from '../../core/uow.js';
+import { validate } from '../../core/validate.js';
+import { requireSignedIn } from '../accounts/authz.js';
+import { createTeamIn, findTeamRow, loadTeam, updateTeamIn } from '../accounts/teams.js';
+import { createUserIn, findUserRow, loadUser, updateUserIn } from '../accounts/users.js';
+import { createServiceIn, findServiceRow, loadService, setDependencies, updateServiceIn } from '../catalog/services.js';
+import { ApplyRequest, type ChangeEntryT, type OpsDocumentT } from './schema.js';
+
+class DryRunRollback extends Error {
+  constructor(readonly changes: ChangeEntryT[]) {
+    super('dry run');
+  }
+}
+
+/** Field-by-field difference over the fields the document sets; omitted fields are left alone. */
+function diff(current: Record<string, unknown>, desired: Record<string, unknown>): ChangeEntryT['changes'] {
+  const out: ChangeEntryT['changes'] = {};
+  for (const [k, to] of Object.entries(desired)) {
+    if (to === undefined) continue;
+    const from = current[k];
+    if (JSON.stringify(normalize(from)) !== JSON.stringify(normalize(to))) out[k] = { from: from ?? null, to };
+  }
+  return out;
+}
+
+function normalize(v: unknown): unknown {
+  if (Array.isArray(v)) return [...v].map(normalize).sort();
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+  }
+  return v;
+}
+
+function entry(kind: ChangeEntryT['kind'], key: string, existed: boolean, changes: ChangeEntryT['changes']): ChangeEntryT {
+  const action = !existed ? 'created' : Object.keys(changes).length ? 'changed' : 'unchanged';
+  return { kind, key, action, changes: existed ? changes : {} };
+}
+
+async function applyTeams(uow: Uow, teams: NonNullable<OpsDocumentT['teams']>): Promise<ChangeEntryT[]> {
+  const out: ChangeEntryT[] = [];
+  for (const t of teams) {
+    const row = await findTeamRow(uow.db, t.slug);
+    if (!row) {
+      await createTeamIn(uow, t);
+      out.push(entry('team', t.slug, false, {}));
+      continue;
+    }
+    const changes = diff({ ...row }, { name: t.name, description: t.description });
+    if (Object.keys(changes).length) await updateTeamIn(uow, row.id, { name: t.name, description: t.description });
+    out.push(entry('team', t.slug, true, changes));
+  }
+  return out;
+}
+
+async function applyUsers(uow: Uow, users: NonNullable<OpsDocumentT['users']>): Promise<ChangeEntryT[]> {
+  const out: ChangeEntryT[] = [];
+  for (const u of users) {
+    const row = await findUserRow(uow.db, u.email);
+    if (!row) {
+      await createUserIn(uow, u);
+      out.push(entry('user', u.email.toLowerCase(), false, {}));
+      continue;
+    }
+    const current = await loadUser(uow.db, row.id);
+    const desired = { name: u.name, timezone: u.timezone, is_admin: u.is_admin, teams: u.teams };
+    const changes = diff(current, desired);
+    if (Object.keys(changes).length) await updateUserIn(uow, row.id, desired);
+    out.push(entry('user', row.email, true, changes));
+  }
+  return out;
+}
+
+async function applyServices(uow: Uow, services: NonNullable<OpsDocumentT['services']>): Promise<ChangeEntryT[]> {
+  const out: ChangeEntryT[] = [];
+  // Pass 1: every service exists with its own fields, so pass 2 can point dependencies at any of them.
+  for (const s of services) {
+    const row = await findServiceRow(uow.db, s.slug);
+    const fields = { name: s.name, description: s.description, tier: s.tier, links: s.links };
+    if (!row) {
+      await createServiceIn(uow, { slug: s.slug, team: s.team, ...fields });
+      out.push(entry('service', s.slug, false, {}));
+      continue;
+    }
+    const current = await loadService(uow.db, row.id);
+    const changes = diff({ ...current, team: current.team.slug, depends_on: current.depends_on.map((d) => d.slug) }, { ...fields, team: s.team, depends_on: s.depends_on });
+    const { depends_on: _skip, ...fieldChanges } = changes;
+    if (Object.keys(fieldChanges).length) await updateServiceIn(uow, row.id, { ...fields, team: s.team });
+    out.push(entry('service', s.slug, true, changes));
+  }
+  for (const s of services) {
+    if (s.depends_on === undefined) continue;
+    const row = (await findServiceRow(uow.db, s.slug))!;
+    const current = await loadService(uow.db, row.id);
+    if (JSON.stringify(current.depends_on.map((d) => d.slug).sort()) !== JSON.stringify([...s.depends_on].sort())) {
+      await updateServiceIn(uow, row.id, { depends_on: s.depends_on });
+    }
+  }
+  return out;
+}
+
+/**
+ * Brings the database to the document's state in one transaction: all of it applies or none does.
+ * A dry run executes the same path (same validation, same authorization) and rolls back.
+ */
+export async function applyDocument(ctx: Ctx, input: unknown) {
+  const { document, dry_run = false } = validate(ApplyRequest, input);
+  requireSignedIn(ctx.actor);
+  const dupes = findDuplicateKeys(document);
+  if (dupes.length) throw errors.validation(dupes.map((d) => ({ path: d, message: 'Duplicate key in document' })));
+  let changes: ChangeEntryT[];
+  try {
+    changes = await transaction(ctx, async (uow) => {
+      const list = [
+        ...(await applyTeams(uow, document.teams ?? [])),
+        ...(await applyUsers(uow, document.users ?? [])),
+        ...(await applyServices(uow, document.services ?? [])),
+      ];
+      if (dry_run) throw new DryRunRollback(list);
+      return list;
+    });
+  } catch (err) {
+    if (!(err instanceof DryRunRollback)) throw err;
+    changes = err.changes;
+  }
+  const count = (a: ChangeEntryT['action']) => changes.filter((c) => c.action === a).length;
+  return { dry_run, summary: { created: count('created'), changed: count('changed'), unchanged: count('unchanged') }, changes };
+}
+
+function findDuplicateKeys(doc: OpsDocumentT): string[] {
+  const out: string[] = [];
+  const check = (section: string, keys: string[]) => {
+    const seen = new Set<string>();
+    keys.forEach((k, i) => {
+      if (seen.has(k)) out.push(`/${section}/${i}`);
+      seen.add(k);
+    });
+  };
+  check('teams', (doc.teams ?? []).map((t) => t.slug));
+  check('users', (doc.users ?? []).map((u) => u.email.toLowerCase()));
+  check('services', (doc.services ?? []).map((s) => s.slug));
+  return out;
+}
+
+/** The current state in the apply format, so `ballast export > ops.yaml && ballast apply -f ops.yaml` is a no-op. */
+export async function exportDocument(ctx: Ctx): Promise<OpsDocumentT> {
+  requireSignedIn(ctx.actor);
+  const db = ctx.deps.db;
+  const teams = await db.selectFrom('teams').select('slug').orderBy('slug').execute();
+  const users = await db.selectFrom('users').select('id').where('disabled', '=', 0).orderBy('email').execute();
+  const services = await db.selectFrom('services').select('id').orderBy('slug').execute();
+  const doc: OpsDocumentT = { version: 1, teams: [], users: [], services: [] };
+  for (const t of teams) {
+    const full = await loadTeam(db, t.slug);
+    doc.teams!.push({ slug: full.slug, name: full.name, ...(full.description ? { description: full.description } : {}) });
+  }
+  for (const u of users) {
+    const full = await loadUser(db, u.id);
+    doc.users!.push({
+      email: full.email,
+      name: full.name,
+      timezone: full.timezone,
+      ...(full.is_admin ? { is_admin: true } : {}),
+      ...(Object.keys(full.teams).length ? { teams: full.teams } : {}),
+    });
+  }
+  for (const s of services) {
+    const full = await loadService(db, s.id);
+    doc.services!.push({
+      slug: full.slug,
+      name: full.name,
+      team: full.team.slug,
+      tier: full.tier,
+      ...(full.description ? { description: full.description } : {}),
+      ...(Object.keys(full.links).length ? { links: full.links } : {}),
+      ...(full.depends_on.length ? { depends_on: full.depends_on.map((d) => d.slug) } : {}),
+    });
+  }
+  return doc;
+}

@@ -1,0 +1,28 @@
+import client from 'prom-client';
+
+/** One registry per app instance, so tests that start several apps in one process do not collide. */
+export function createMetrics() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'ballast_' });
+  const httpDuration = new client.Histogram({
+    name: 'ballast_http_request_duration_seconds',
+    help: 'HTTP request latency by route template, method and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const engineJobs = new client.Counter({
+    name: 'ballast_engine_jobs_total',
+    help: 'Engine jobs processed by this instance, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const engineLag = new client.Gauge({
+    name: 'ballast_engine_lag_seconds',
+    help: 'How late the most recently run job started relative to its due time',
+    registers: [registry],
+  });
+  return { registry, httpDuration, engineJobs, engineLag };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
