@@ -11,13 +11,21 @@ import { accountRoutes } from './domains/accounts/routes.js';
 import { auditRoutes } from './domains/audit/routes.js';
 import { catalogRoutes } from './domains/catalog/routes.js';
 import { opsRoutes } from './domains/ops/routes.js';
+import { alertRoutes } from './domains/alerts/routes.js';
+import { ingestRoutes } from './domains/alerts/ingest/routes.js';
+import { registerAlertJobs } from './domains/alerts/actions.js';
 import { Engine } from './engine/engine.js';
-import { createMetrics, type Metrics } from './http/metrics.js';
+import { createMetrics, type Metrics } from './core/metrics.js';
 import type { RouteDef } from './http/route.js';
 import { buildServer } from './http/server.js';
 
 /** Every domain's routes. A new domain adds its list here. */
-export const ALL_ROUTES: RouteDef[] = [...accountRoutes, ...catalogRoutes, ...auditRoutes, ...opsRoutes];
+export const ALL_ROUTES: RouteDef[] = [...accountRoutes, ...catalogRoutes, ...auditRoutes, ...opsRoutes, ...alertRoutes, ...ingestRoutes];
+
+/** Every domain's engine job handlers. */
+export function registerJobs(engine: Engine): void {
+  registerAlertJobs(engine);
+}
 
 export interface AppOptions {
   config?: Partial<Config>;
@@ -55,7 +63,7 @@ export async function openStorage(config: Config, log: Logger, clock: Clock = sy
     await database.close();
     throw err;
   }
-  const deps: AppDeps = { db: database.db, dialect: database.dialect, clock, log, config, bus: new EventBus() };
+  const deps: AppDeps = { db: database.db, dialect: database.dialect, clock, log, config, bus: new EventBus(), metrics: createMetrics() };
   return { deps, database };
 }
 
@@ -63,8 +71,9 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const config = { ...loadConfig(), ...opts.config };
   const log = opts.logger ?? createLogger(config.logLevel);
   const { deps, database } = await openStorage(config, log, opts.clock);
-  const metrics = createMetrics();
+  const metrics = deps.metrics;
   const engine = new Engine(deps);
+  registerJobs(engine);
 
   const admin = await ensureFirstAdmin(deps);
   if (admin?.generatedPassword) {

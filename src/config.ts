@@ -21,6 +21,8 @@ export interface Config {
   dbPoolSize: number;
   /** Login attempts allowed per email+IP per 15 minutes. */
   loginRateLimit: number;
+  /** Ingest requests accepted per integration key per second; more get 429 with Retry-After. */
+  ingestRateLimit: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -46,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     enginePollMs: intEnv(env, 'BALLAST_ENGINE_POLL_MS', 250),
     dbPoolSize: intEnv(env, 'BALLAST_DB_POOL_SIZE', 10),
     loginRateLimit: intEnv(env, 'BALLAST_LOGIN_RATE_LIMIT', 10),
+    ingestRateLimit: intEnv(env, 'BALLAST_INGEST_RATE_LIMIT', 2000),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Actor } from './actor.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { EventBus } from './events.js';
+import type { Metrics } from './metrics.js';
 
 /** Process-wide dependencies, built once at start and shared by HTTP, CLI and engine. */
 export interface AppDeps {
@@ -15,6 +16,7 @@ export interface AppDeps {
   log: Logger;
   config: Config;
   bus: EventBus;
+  metrics: Metrics;
 }
 
 /** One call into a service: who is asking, and on whose behalf (request id ties logs to audit rows). */

@@ -6,6 +6,7 @@ import { newId } from './ids.js';
 import { toJson } from './json.js';
 import { iso } from './time.js';
 import { scheduleJob, type JobSpec } from '../engine/jobs.js';
+import type { DomainEvent } from './events.js';
 
 export interface AuditEntry {
   action: string;
@@ -24,6 +25,7 @@ export interface Uow {
   readonly now: Date;
   readonly ctx: Ctx;
   audit(entry: AuditEntry): Promise<void>;
+  /** Queues a domain event; written and dispatched to subscribers just before commit. */
   emit(type: string, subjectType: string, subjectId: string, payload?: Record<string, unknown>): Promise<void>;
   schedule(job: JobSpec): Promise<void>;
 }
@@ -36,19 +38,20 @@ export async function transaction<T>(ctx: Ctx, fn: (uow: Uow) => Promise<T>): Pr
   const now = ctx.deps.clock.now();
   try {
     return await ctx.deps.db.transaction().execute(async (db) => {
+      const pending: DomainEvent[] = [];
       const uow: Uow = {
         db,
         now,
         ctx,
         audit: (entry) => writeAudit(db, ctx, now, entry),
         emit: async (type, subjectType, subjectId, payload = {}) => {
-          const at = iso(now);
-          await db.insertInto('events').values({ at, type, subject_type: subjectType, subject_id: subjectId, payload: toJson(payload) }).execute();
-          await ctx.deps.bus.dispatch(uow, { type, subjectType, subjectId, payload, at });
+          pending.push({ type, subjectType, subjectId, payload, at: iso(now) });
         },
         schedule: (job) => scheduleJob(db, now, job),
       };
-      return fn(uow);
+      const result = await fn(uow);
+      await flushEvents(uow, pending);
+      return result;
     });
   } catch (err) {
     if (err instanceof AppError) throw err;
@@ -57,6 +60,23 @@ export async function transaction<T>(ctx: Ctx, fn: (uow: Uow) => Promise<T>): Pr
     if (kind === 'foreign_key') throw errors.conflict('The change refers to, or is still referenced by, another record');
     if (kind === 'check') throw errors.badRequest('A value is outside its allowed range');
     throw err;
+  }
+}
+
+/**
+ * Events are written in bulk just before commit (one INSERT per 500 instead of one per event, which
+ * matters for alert ingest), then handed to in-transaction subscribers, which may emit more.
+ */
+async function flushEvents(uow: Uow, pending: DomainEvent[]): Promise<void> {
+  while (pending.length) {
+    const batch = pending.splice(0, pending.length);
+    for (let i = 0; i < batch.length; i += 500) {
+      await uow.db
+        .insertInto('events')
+        .values(batch.slice(i, i + 500).map((e) => ({ at: e.at, type: e.type, subject_type: e.subjectType, subject_id: e.subjectId, payload: toJson(e.payload) })))
+        .execute();
+    }
+    for (const e of batch) await uow.ctx.deps.bus.dispatch(uow, e);
   }
 }
 

@@ -21,6 +21,11 @@ export interface Dialect {
   lockForClaim<DB, TB extends keyof DB, O>(qb: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   /** Case-insensitive substring match operator. */
   readonly ilike: 'like' | 'ilike';
+  /**
+   * Serialises writers of one kind across instances until the transaction ends (PostgreSQL advisory
+   * lock). SQLite already admits one writer at a time, so there it does nothing.
+   */
+  lockNamed(db: Kysely<any>, name: string): Promise<void>;
 }
 
 export interface DatabaseHandle {
@@ -45,6 +50,7 @@ const sqliteDialect: Dialect = {
   bigint: 'integer',
   lockForClaim: (qb) => qb,
   ilike: 'like',
+  lockNamed: async () => undefined,
 };
 
 const postgresDialect: Dialect = {
@@ -53,6 +59,9 @@ const postgresDialect: Dialect = {
   bigint: 'bigint',
   lockForClaim: (qb) => qb.forUpdate().skipLocked(),
   ilike: 'ilike',
+  lockNamed: async (db, name) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(db);
+  },
 };
 
 let pgTypesConfigured = false;

@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider, type Mig
 import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001_core.js';
+import * as m0002 from './migrations/0002_alerts.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, d: Dialect): Promise<void> };
 
 /** The single, ordered migration list for both databases. Append only; never edit a released migration. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_core': m0001,
+  '0002_alerts': m0002,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

@@ -117,6 +117,132 @@ export interface EngineJobsTable {
   done_at: Iso | null;
 }
 
+export interface IntegrationsTable {
+  id: string;
+  service_id: string;
+  type: string;
+  name: string;
+  key: string;
+  previous_key: string | null;
+  previous_key_expires_at: Iso | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface ServiceAlertSettingsTable {
+  service_id: string;
+  auto_resolve_minutes: number | null;
+  ack_timeout_minutes: number | null;
+  group_mode: string;
+  group_labels: JsonText;
+  group_window_minutes: number;
+  updated_at: Iso;
+}
+
+export interface AlertGroupsTable {
+  id: string;
+  service_id: string;
+  group_key: string;
+  status: string;
+  title: string;
+  severity: string;
+  urgency: string;
+  silenced_count: number;
+  alert_count: number;
+  open_count: number;
+  unacked_count: number;
+  first_alert_at: Iso;
+  last_alert_at: Iso;
+  acknowledged_at: Iso | null;
+  acknowledged_by: string | null;
+  resolved_at: Iso | null;
+  resolved_by: string | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface AlertsTable {
+  id: string;
+  service_id: string;
+  integration_id: string | null;
+  group_id: string;
+  dedup_key: string;
+  status: string;
+  severity: string;
+  urgency: string;
+  summary: string;
+  source: string;
+  component: string | null;
+  source_group: string | null;
+  class: string | null;
+  labels: JsonText;
+  details: JsonText;
+  links: JsonText;
+  images: JsonText;
+  client: string | null;
+  client_url: string | null;
+  origin: string;
+  silenced_by: string | null;
+  trigger_count: number;
+  first_seen_at: Iso;
+  last_seen_at: Iso;
+  acknowledged_at: Iso | null;
+  acknowledged_by: string | null;
+  resolved_at: Iso | null;
+  resolved_by: string | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface AlertEventsTable {
+  id: string;
+  alert_id: string;
+  at: Iso;
+  kind: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_label: string;
+  origin: string;
+  message: string;
+  payload: JsonText | null;
+}
+
+export interface RoutingRulesTable {
+  id: string;
+  integration_id: string | null;
+  position: number;
+  name: string;
+  conditions: JsonText;
+  actions: JsonText;
+  enabled: Bool;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface SilencesTable {
+  id: string;
+  service_id: string | null;
+  matchers: JsonText;
+  starts_at: Iso;
+  ends_at: Iso;
+  created_by: string;
+  comment: string;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface ChangeEventsTable {
+  id: string;
+  service_id: string;
+  integration_id: string | null;
+  summary: string;
+  source: string | null;
+  occurred_at: Iso;
+  details: JsonText;
+  links: JsonText;
+  created_at: Iso;
+}
+
 export interface Database {
   users: UsersTable;
   teams: TeamsTable;
@@ -128,4 +254,12 @@ export interface Database {
   audit_log: AuditLogTable;
   events: EventsTable;
   engine_jobs: EngineJobsTable;
+  integrations: IntegrationsTable;
+  service_alert_settings: ServiceAlertSettingsTable;
+  alert_groups: AlertGroupsTable;
+  alerts: AlertsTable;
+  alert_events: AlertEventsTable;
+  routing_rules: RoutingRulesTable;
+  silences: SilencesTable;
+  change_events: ChangeEventsTable;
 }

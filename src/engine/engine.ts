@@ -141,7 +141,7 @@ export class Engine {
       await transaction(this.ctx, async (uow) => {
         const done = await uow.db
           .updateTable('engine_jobs')
-          .set({ state: 'done', done_at: iso(uow.now), lease_until: null })
+          .set({ state: 'done', done_at: iso(uow.now), lease_until: null, dedupe_key: null })
           .where('id', '=', row.id)
           .where('state', '=', 'claimed')
           .where('claimed_by', '=', this.instanceId)
@@ -174,6 +174,7 @@ export class Engine {
         lease_until: null,
         claimed_by: null,
         done_at: dead ? iso(now) : null,
+        ...(dead ? { dedupe_key: null } : {}),
       })
       .where('id', '=', row.id)
       .where('claimed_by', '=', this.instanceId)

@@ -12,15 +12,31 @@ export interface JobSpec {
   payload?: Record<string, unknown>;
   /** When to run; defaults to now (outbox semantics). */
   dueAt?: Date;
-  /** Idempotency key: scheduling the same key twice keeps the first job. */
+  /**
+   * Idempotency key of a live timer: scheduling a key that is pending keeps the first job. The key is
+   * released when the job finishes, so the same timer can be armed again later.
+   */
   key?: string;
   maxAttempts?: number;
 }
 
 export async function scheduleJob(db: Tx, now: Date, job: JobSpec): Promise<void> {
-  await db
-    .insertInto('engine_jobs')
-    .values({
+  await scheduleJobs(db, now, [job]);
+}
+
+/** Bulk form: one statement per few hundred jobs. */
+export async function scheduleJobs(db: Tx, now: Date, jobs: JobSpec[]): Promise<void> {
+  for (let i = 0; i < jobs.length; i += 500) {
+    await db
+      .insertInto('engine_jobs')
+      .values(jobs.slice(i, i + 500).map((job) => jobRow(now, job)))
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .execute();
+  }
+}
+
+function jobRow(now: Date, job: JobSpec) {
+  return {
       id: newId(now.getTime()),
       kind: job.kind,
       dedupe_key: job.key ?? null,
@@ -32,11 +48,9 @@ export async function scheduleJob(db: Tx, now: Date, job: JobSpec): Promise<void
       claimed_by: null,
       lease_until: null,
       last_error: null,
-      created_at: iso(now),
-      done_at: null,
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .execute();
+    created_at: iso(now),
+    done_at: null,
+  };
 }
 
 /** Cancels pending jobs by key (e.g. an escalation step once the alert is acknowledged). */
@@ -44,7 +58,7 @@ export async function cancelJobs(db: Tx, now: Date, keys: string[]): Promise<num
   if (keys.length === 0) return 0;
   const r = await db
     .updateTable('engine_jobs')
-    .set({ state: 'cancelled', done_at: iso(now) })
+    .set({ state: 'cancelled', done_at: iso(now), dedupe_key: null })
     .where('dedupe_key', 'in', keys)
     .where('state', 'in', ['pending', 'failed'])
     .executeTakeFirst();

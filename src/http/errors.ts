@@ -12,6 +12,8 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message?: st
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: 'Body is empty but Content-Type is application/json' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad_request', message: 'Content-Length does not match the body' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json' },
+  FST_ERR_BAD_URL: { status: 400, code: 'bad_request', message: 'The URL is malformed (bad percent-encoding)' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri_too_long', message: 'A path parameter is too long' },
 };
 
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
@@ -31,11 +33,24 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   return { status: 500, body: { error: { code: 'internal_error', message: 'Internal server error', details: null } }, headers: {} };
 }
 
+/**
+ * PagerDuty Events API clients read `status`, `message` and `errors`; /v2/ responses carry those next to
+ * Ballast's own `error` object so both kinds of client understand them.
+ */
+function pagerDutyFields(status: number, body: ErrorBody): Record<string, unknown> {
+  const details = body.error.details as { errors?: unknown } | null;
+  const list = Array.isArray(details?.errors) ? details.errors : [body.error.message];
+  if (status === 429) return { status: 'throttle event', message: 'Requests for this integration are arriving too quickly. Please retry later.', errors: list };
+  if (status >= 500) return { status: 'error', message: body.error.message, errors: list };
+  return { status: 'invalid event', message: body.error.message, errors: list };
+}
+
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const { status, body, headers } = toErrorResponse(err);
   if (status >= 500) {
     req.log.error({ err, reqId: req.id }, 'request failed');
     body.error.details = { request_id: req.id };
   }
-  return reply.status(status).headers(headers).type('application/json; charset=utf-8').send(body);
+  const out = req.url.startsWith('/v2/') ? { ...pagerDutyFields(status, body), ...body } : body;
+  return reply.status(status).headers(headers).type('application/json; charset=utf-8').send(out);
 }

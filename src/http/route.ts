@@ -31,6 +31,8 @@ export interface RouteDef {
   /** Success status; 204 sends no body. */
   status?: number;
   bodyLimit?: number;
+  /** Parse the body as JSON whatever its Content-Type says (sender-facing ingest endpoints). */
+  anyContentType?: boolean;
   handler(input: RouteInput): Promise<unknown>;
 }
 

@@ -10,7 +10,7 @@ import { ping } from '../db/dialect.js';
 import { pendingMigrations } from '../db/migrate.js';
 import { authenticate } from './auth.js';
 import { sendError } from './errors.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../core/metrics.js';
 import { buildOpenApi } from './openapi.js';
 import type { RouteDef } from './route.js';
 import { PACKAGE_ROOT, VERSION } from '../version.js';
@@ -38,7 +38,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     genReqId: () => newId(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
+    // Router-level failures (malformed percent-encoding, over-long path parameters) skip the error
+    // handler unless routed here; without this they leave in Fastify's own error shape.
+    frameworkErrors: (err, req, reply) => sendError(req, reply, err),
   });
+
+  // The API speaks JSON only: Fastify's built-in text/plain parser would hand a bare string to the
+  // services (a misleading "Expected object" 400) instead of the 415 every other media type gets.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(fastifyCookie);
 
@@ -59,8 +66,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return payload;
   });
 
-  for (const r of routes) {
-    app.route({
+  const register = (scope: FastifyInstance, r: RouteDef) =>
+    scope.route({
       method: r.method,
       url: r.path,
       bodyLimit: r.bodyLimit,
@@ -81,7 +88,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         return reply.status(r.status ?? 200).send(result);
       },
     });
-  }
+
+  for (const r of routes.filter((r) => !r.anyContentType)) register(app, r);
+  // Senders (monitoring tools, curl one-liners) often mislabel JSON; ingest parses any body as JSON.
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('*', { parseAs: 'string' }, scope.getDefaultJsonParser('error', 'error'));
+    for (const r of routes.filter((r) => r.anyContentType)) register(scope, r);
+  });
 
   const openapi = buildOpenApi(routes, VERSION);
   app.get('/api/v1/openapi.json', async () => openapi);

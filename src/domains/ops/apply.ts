@@ -72,10 +72,16 @@ async function applyUsers(uow: Uow, users: NonNullable<OpsDocumentT['users']>): 
   return out;
 }
 
-async function applyServices(uow: Uow, services: NonNullable<OpsDocumentT['services']>): Promise<ChangeEntryT[]> {
+async function applyServices(uow: Uow, input: NonNullable<OpsDocumentT['services']>): Promise<ChangeEntryT[]> {
   const out: ChangeEntryT[] = [];
+  // A slug listed twice in depends_on is one edge; unfolded, every apply would report a change that never lands.
+  const services = input.map((s) => (s.depends_on ? { ...s, depends_on: [...new Set(s.depends_on)] } : s));
   // Pass 1: every service exists with its own fields, so pass 2 can point dependencies at any of them.
-  for (const s of services) {
+  for (const [i, s] of services.entries()) {
+    // An unknown team is a mistake in the document (400 with its path), like an unknown member team or dependency.
+    if (!(await findTeamRow(uow.db, s.team))) {
+      throw errors.validation([{ path: `/document/services/${i}/team`, message: `Unknown team '${s.team}'` }], `Unknown team '${s.team}' for service '${s.slug}'`);
+    }
     const row = await findServiceRow(uow.db, s.slug);
     const fields = { name: s.name, description: s.description, tier: s.tier, links: s.links };
     if (!row) {

@@ -22,7 +22,25 @@ export function createMetrics() {
     help: 'How late the most recently run job started relative to its due time',
     registers: [registry],
   });
-  return { registry, httpDuration, engineJobs, engineLag };
+  const ingestEvents = new client.Counter({
+    name: 'ballast_ingest_events_total',
+    help: 'Inbound alert events by sender format and outcome (created, updated, dropped, dropped_by_rule, invalid, rate_limited)',
+    labelNames: ['origin', 'outcome'] as const,
+    registers: [registry],
+  });
+  const ingestBatch = new client.Histogram({
+    name: 'ballast_ingest_batch_size',
+    help: 'Events committed per ingest transaction (group commit)',
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
+    registers: [registry],
+  });
+  const ingestCommit = new client.Histogram({
+    name: 'ballast_ingest_commit_seconds',
+    help: 'Time to process and commit one ingest batch',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  return { registry, httpDuration, engineJobs, engineLag, ingestEvents, ingestBatch, ingestCommit };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
