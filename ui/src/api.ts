@@ -1,0 +1,210 @@
+// The one way the UI talks to the Ballast API. Features add typed helpers to `api` below and
+// never call fetch() themselves, so CSRF, error decoding and "session expired" stay in one place.
+
+import type {
+  ApiToken,
+  ApiTokenCreated,
+  AuditEntry,
+  FieldProblem,
+  Page,
+  Service,
+  ServiceInput,
+  SessionInfo,
+  Team,
+  TeamRole,
+  User,
+} from './types';
+
+const BASE = '/api/v1';
+
+/** Any non-2xx answer, decoded from the API's `{"error":{"code","message","details"}}` body. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** Per-field validation problems (`details.fields`), if the server sent any. */
+  get fields(): FieldProblem[] {
+    const d = this.details as { fields?: unknown } | null;
+    return Array.isArray(d?.fields) ? (d.fields as FieldProblem[]) : [];
+  }
+}
+
+/** Message for any thrown value, for banners and toasts. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+// The session cookie is HttpOnly; the CSRF token is its readable twin that writes must echo.
+let csrfToken = '';
+export function setCsrfToken(token: string): void {
+  csrfToken = token;
+}
+
+let unauthorizedHandler: (() => void) | null = null;
+/** Called on any 401, so an expired session anywhere sends the user back to the login page. */
+export function onUnauthorized(handler: (() => void) | null): void {
+  unauthorizedHandler = handler;
+}
+
+export type QueryValue = string | number | boolean | null | undefined;
+export type Query = Record<string, QueryValue>;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Login uses this: a 401 there means "wrong password", not "session expired". */
+  ignoreUnauthorized?: boolean;
+}
+
+function buildUrl(path: string, query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) {
+    // Empty filters are left out rather than sent as `?team=`.
+    if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return BASE + path + (qs ? `?${qs}` : '');
+}
+
+async function decodeError(res: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    // Proxies and crashed upstreams answer with HTML or nothing.
+  }
+  const e = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
+  if (e && typeof e.message === 'string') {
+    return new ApiError(res.status, typeof e.code === 'string' ? e.code : 'error', e.message, e.details ?? null);
+  }
+  return new ApiError(res.status, 'http_error', `Request failed (${res.status} ${res.statusText})`);
+}
+
+async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  try {
+    return await fetch(buildUrl(path, opts.query), {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      credentials: 'same-origin',
+      signal: opts.signal,
+    });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(0, 'network_error', 'Cannot reach the Ballast server. Check your connection and try again.');
+  }
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  let res = await send(method, path, opts);
+
+  // Signing in from another tab rotates the CSRF token; pick up the current one and retry once.
+  if (res.status === 403 && method !== 'GET') {
+    const err = await decodeError(res.clone());
+    if (err.code === 'csrf_failed') {
+      const me = await send('GET', '/auth/me', {});
+      if (me.ok) {
+        setCsrfToken(((await me.json()) as SessionInfo).csrf_token);
+        res = await send(method, path, opts);
+      }
+    }
+  }
+
+  if (res.status === 401 && !opts.ignoreUnauthorized) {
+    const err = await decodeError(res);
+    unauthorizedHandler?.();
+    throw err;
+  }
+  if (!res.ok) throw await decodeError(res);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+const get = <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal });
+const post = <T>(path: string, body?: unknown) => request<T>('POST', path, { body: body ?? {} });
+const put = <T>(path: string, body?: unknown) => request<T>('PUT', path, { body: body ?? {} });
+const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
+const del = <T = void>(path: string) => request<T>('DELETE', path);
+const seg = encodeURIComponent;
+
+export interface PageQuery {
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** Follows `next_cursor` to the end; for small reference lists (teams in a picker). */
+export async function fetchAll<T>(fetchPage: (cursor: string | null) => Promise<Page<T>>, maxPages = 20): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < maxPages; i++) {
+    const page: Page<T> = await fetchPage(cursor);
+    out.push(...page.data);
+    if (!page.next_cursor) break;
+    cursor = page.next_cursor;
+  }
+  return out;
+}
+
+export const api = {
+  auth: {
+    login: (email: string, password: string) =>
+      request<SessionInfo>('POST', '/auth/login', { body: { email, password }, ignoreUnauthorized: true }),
+    logout: () => request<void>('POST', '/auth/logout', { ignoreUnauthorized: true }),
+    /** The current session; `ignoreUnauthorized` because "not signed in" is an answer here, not an error. */
+    me: () => request<SessionInfo>('GET', '/auth/me', { ignoreUnauthorized: true }),
+  },
+
+  services: {
+    list: (q: PageQuery & { q?: string; team?: string; tier?: number | string }, signal?: AbortSignal) =>
+      get<Page<Service>>('/services', { ...q }, signal),
+    get: (idOrSlug: string) => get<Service>(`/services/${seg(idOrSlug)}`),
+    create: (body: ServiceInput) => post<Service>('/services', body),
+    update: (idOrSlug: string, body: ServiceInput) => patch<Service>(`/services/${seg(idOrSlug)}`, body),
+    remove: (idOrSlug: string) => del(`/services/${seg(idOrSlug)}`),
+  },
+
+  teams: {
+    list: (q: PageQuery = {}) => get<Page<Team>>('/teams', { ...q }),
+    all: () => fetchAll((cursor) => api.teams.list({ limit: 500, cursor })),
+    get: (idOrSlug: string) => get<Team>(`/teams/${seg(idOrSlug)}`),
+    create: (body: { slug: string; name: string; description?: string }) => post<Team>('/teams', body),
+    update: (idOrSlug: string, body: { name?: string; description?: string }) => patch<Team>(`/teams/${seg(idOrSlug)}`, body),
+    remove: (idOrSlug: string) => del(`/teams/${seg(idOrSlug)}`),
+    putMember: (team: string, user: string, role: TeamRole) => put<Team>(`/teams/${seg(team)}/members/${seg(user)}`, { role }),
+    removeMember: (team: string, user: string) => del<Team>(`/teams/${seg(team)}/members/${seg(user)}`),
+  },
+
+  users: {
+    list: (q: PageQuery & { q?: string } = {}, signal?: AbortSignal) => get<Page<User>>('/users', { ...q }, signal),
+    get: (idOrEmail: string) => get<User>(`/users/${seg(idOrEmail)}`),
+    create: (body: { email: string; name: string; timezone?: string; password?: string; is_admin?: boolean }) =>
+      post<User>('/users', body),
+    update: (idOrEmail: string, body: Partial<Pick<User, 'name' | 'timezone' | 'is_admin' | 'disabled'>>) =>
+      patch<User>(`/users/${seg(idOrEmail)}`, body),
+  },
+
+  tokens: {
+    list: () => get<{ data: ApiToken[] }>('/tokens'),
+    create: (body: { name: string; expires_in_days?: number }) => post<ApiTokenCreated>('/tokens', body),
+    revoke: (id: string) => del<ApiToken>(`/tokens/${seg(id)}`),
+  },
+
+  audit: {
+    list: (q: PageQuery & { target_type?: string; target_id?: string; actor_id?: string; action?: string }, signal?: AbortSignal) =>
+      get<Page<AuditEntry>>('/audit', { ...q }, signal),
+  },
+};

@@ -1,0 +1,59 @@
+// Times are shown relative ("4 min ago") with the exact UTC timestamp on hover: on-call engineers
+// compare against logs and graphs, which are in absolute time.
+
+const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+export function relativeTime(iso: string, now: number = Date.now()): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const seconds = Math.round((t - now) / 1000);
+  const abs = Math.abs(seconds);
+  if (abs < 45) return seconds <= 0 ? 'just now' : 'in a few seconds';
+  for (const [unit, size] of UNITS) {
+    if (abs >= size || unit === 'minute') return rtf.format(Math.round(seconds / size), unit);
+  }
+  return iso;
+}
+
+const dateTime = new Intl.DateTimeFormat('en-GB', {
+  year: 'numeric',
+  month: 'short',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+});
+
+/** Local, unambiguous date and time, e.g. "03 Mar 2025, 14:05:09". */
+export function formatDateTime(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : dateTime.format(t);
+}
+
+/** Display initials for an avatar: "Ada Lovelace" → "AL", "ops@x.io" → "OP". */
+export function initials(nameOrEmail: string): string {
+  const words = nameOrEmail.split('@')[0]!.split(/[\s._-]+/).filter(Boolean);
+  const letters = words.length >= 2 ? words[0]![0]! + words[1]![0]! : (words[0] ?? '?').slice(0, 2);
+  return letters.toUpperCase();
+}
+
+/** A slug suggestion from a display name ("Checkout API" → "checkout-api"), matching the API's slug rule. */
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+}

@@ -1,0 +1,54 @@
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { AppLayout } from './components/AppLayout';
+import { RequireAuth } from './components/RequireAuth';
+import { NAV_ITEMS } from './nav';
+import { ComingSoonPage } from './pages/ComingSoonPage';
+import { LoginPage } from './pages/LoginPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { ServiceCreatePage } from './pages/services/ServiceCreatePage';
+import { ServiceDetailPage } from './pages/services/ServiceDetailPage';
+import { ServiceEditPage } from './pages/services/ServiceEditPage';
+import { ServicesPage } from './pages/services/ServicesPage';
+import { AuditPage } from './pages/settings/AuditPage';
+import { TokensPage } from './pages/settings/TokensPage';
+import { TeamDetailPage } from './pages/teams/TeamDetailPage';
+import { TeamsPage } from './pages/teams/TeamsPage';
+import { UsersPage } from './pages/users/UsersPage';
+
+/** Every client route. Areas marked `ready: false` in nav.ts get a "coming soon" page automatically. */
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireAuth>
+            <AppLayout />
+          </RequireAuth>
+        }
+      >
+        <Route index element={<Navigate to="/services" replace />} />
+
+        <Route path="services" element={<ServicesPage />} />
+        <Route path="services/new" element={<ServiceCreatePage />} />
+        <Route path="services/:slug" element={<ServiceDetailPage />} />
+        <Route path="services/:slug/edit" element={<ServiceEditPage />} />
+
+        <Route path="teams" element={<TeamsPage />} />
+        <Route path="teams/:slug" element={<TeamDetailPage />} />
+
+        <Route path="users" element={<UsersPage />} />
+
+        <Route path="settings" element={<Navigate to="/settings/tokens" replace />} />
+        <Route path="settings/tokens" element={<TokensPage />} />
+        <Route path="settings/audit" element={<AuditPage />} />
+
+        {NAV_ITEMS.filter((i) => !i.ready).map((i) => (
+          <Route key={i.path} path={`${i.path.slice(1)}/*`} element={<ComingSoonPage item={i} />} />
+        ))}
+
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
