@@ -14,13 +14,14 @@ import { opsRoutes } from './domains/ops/routes.js';
 import { alertRoutes } from './domains/alerts/routes.js';
 import { ingestRoutes } from './domains/alerts/ingest/routes.js';
 import { registerAlertJobs } from './domains/alerts/actions.js';
+import { closeEventStreams, streamRoutes } from './domains/events/stream.js';
 import { Engine } from './engine/engine.js';
 import { createMetrics, type Metrics } from './core/metrics.js';
 import type { RouteDef } from './http/route.js';
 import { buildServer } from './http/server.js';
 
 /** Every domain's routes. A new domain adds its list here. */
-export const ALL_ROUTES: RouteDef[] = [...accountRoutes, ...catalogRoutes, ...auditRoutes, ...opsRoutes, ...alertRoutes, ...ingestRoutes];
+export const ALL_ROUTES: RouteDef[] = [...accountRoutes, ...catalogRoutes, ...auditRoutes, ...opsRoutes, ...alertRoutes, ...ingestRoutes, ...streamRoutes];
 
 /** Every domain's engine job handlers. */
 export function registerJobs(engine: Engine): void {
@@ -102,6 +103,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
       return address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
     },
     async close() {
+      closeEventStreams(deps);
       await server.close();
       if (started) await engine.stop();
       await database.close();

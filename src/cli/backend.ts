@@ -1,13 +1,5 @@
-import { loadConfig } from '../config.js';
-import { createLogger } from '../core/logger.js';
 import type { Actor } from '../core/actor.js';
 import type { Ctx } from '../core/context.js';
-import { openStorage } from '../app.js';
-import { createUser } from '../domains/accounts/users.js';
-import { createToken } from '../domains/accounts/tokens.js';
-import { findUserRow } from '../domains/accounts/users.js';
-import { getService, listServices } from '../domains/catalog/services.js';
-import { applyDocument, exportDocument } from '../domains/ops/apply.js';
 import { ApiClient, CliError } from './client.js';
 
 /**
@@ -48,6 +40,17 @@ function remote(url: string, token: string | undefined): Backend {
 
 /** Local mode acts as the CLI system actor: whoever can open the database file already controls Ballast. */
 async function local(): Promise<Backend> {
+  // Loaded here, not at the top: remote commands (and --help) then start without loading the whole app.
+  const [{ loadConfig }, { createLogger }, { openStorage }, { createUser, findUserRow }, { createToken }, { getService, listServices }, { applyDocument, exportDocument }] =
+    await Promise.all([
+      import('../config.js'),
+      import('../core/logger.js'),
+      import('../app.js'),
+      import('../domains/accounts/users.js'),
+      import('../domains/accounts/tokens.js'),
+      import('../domains/catalog/services.js'),
+      import('../domains/ops/apply.js'),
+    ]);
   const config = loadConfig();
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const { deps, database } = await openStorage(config, log);

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
 import YAML from 'yaml';
-import { createApp, openStorage } from '../app.js';
 import { loadConfig } from '../config.js';
 import { AppError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
@@ -20,6 +19,8 @@ program
   .command('serve')
   .description('Run the HTTP API, web UI and background engine in one process')
   .action(async () => {
+    // The app is imported on demand so commands that don't need it (remote ones, --help) start fast.
+    const { createApp } = await import('../app.js');
     const app = await createApp();
     await app.listen();
     let closing = false;
@@ -39,6 +40,7 @@ program
   .description('Apply pending database migrations and exit')
   .action(async () => {
     const config = loadConfig();
+    const { openStorage } = await import('../app.js');
     const { database } = await openStorage(config, createLogger(config.logLevel === 'silent' ? 'silent' : 'info'));
     process.stdout.write(`Database is up to date (${database.describe})\n`);
     await database.close();
@@ -51,7 +53,12 @@ program
   .option('--dry-run', 'show what would change without changing anything')
   .option('--json', 'machine-readable output')
   .action(async (opts: { file: string; dryRun?: boolean; json?: boolean }) => {
-    const text = fs.readFileSync(opts.file === '-' ? 0 : opts.file, 'utf8');
+    let text: string;
+    try {
+      text = fs.readFileSync(opts.file === '-' ? 0 : opts.file, 'utf8');
+    } catch (err) {
+      throw new CliError(`cannot read ${opts.file === '-' ? 'stdin' : opts.file}: ${(err as Error).message}`);
+    }
     let document: unknown;
     try {
       document = YAML.parse(text, { maxAliasCount: 100 }) ?? {};

@@ -7,6 +7,7 @@ import { toJson } from './json.js';
 import { iso } from './time.js';
 import { scheduleJob, type JobSpec } from '../engine/jobs.js';
 import type { DomainEvent } from './events.js';
+import { insertRows } from '../db/bulk.js';
 
 export interface AuditEntry {
   action: string;
@@ -70,12 +71,12 @@ export async function transaction<T>(ctx: Ctx, fn: (uow: Uow) => Promise<T>): Pr
 async function flushEvents(uow: Uow, pending: DomainEvent[]): Promise<void> {
   while (pending.length) {
     const batch = pending.splice(0, pending.length);
-    for (let i = 0; i < batch.length; i += 500) {
-      await uow.db
-        .insertInto('events')
-        .values(batch.slice(i, i + 500).map((e) => ({ at: e.at, type: e.type, subject_type: e.subjectType, subject_id: e.subjectId, payload: toJson(e.payload) })))
-        .execute();
-    }
+    await insertRows(
+      uow.db,
+      uow.ctx.deps.dialect,
+      'events',
+      batch.map((e) => ({ at: e.at, type: e.type, subject_type: e.subjectType, subject_id: e.subjectId, payload: toJson(e.payload) })),
+    );
     for (const e of batch) await uow.ctx.deps.bus.dispatch(uow, e);
   }
 }

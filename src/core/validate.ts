@@ -19,7 +19,10 @@ function checker<T extends TSchema>(schema: T): TypeCheck<T> {
  */
 export function validate<T extends TSchema>(schema: T, input: unknown): Static<T> {
   const c = checker(schema);
-  if (c.Check(input)) return input;
+  if (c.Check(input)) {
+    rejectNul(input);
+    return input;
+  }
   const problems: FieldProblem[] = [];
   const seen = new Set<string>();
   for (const e of c.Errors(input)) {
@@ -31,4 +34,29 @@ export function validate<T extends TSchema>(schema: T, input: unknown): Static<T
   }
   const first = problems[0];
   throw errors.validation(problems, first ? `Invalid field ${first.path}: ${first.message}` : undefined);
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLite can), so a NUL anywhere in a key or value would be a
+ * 500 on one database and stored on the other. Refuse it up front as a field error on both.
+ */
+export function rejectNul(input: unknown, path = ''): void {
+  const problems: FieldProblem[] = [];
+  const walk = (v: unknown, at: string) => {
+    if (problems.length >= 20) return;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) problems.push({ path: at || '/', message: 'Must not contain NUL (U+0000) characters' });
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => walk(x, `${at}/${i}`));
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        const child = `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        if (k.includes('\u0000')) problems.push({ path: child, message: 'Keys must not contain NUL (U+0000) characters' });
+        walk(x, child);
+      }
+    }
+  };
+  walk(input, path);
+  const first = problems[0];
+  if (first) throw errors.validation(problems, `Invalid field ${first.path}: ${first.message}`);
 }

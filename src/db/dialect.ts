@@ -26,6 +26,8 @@ export interface Dialect {
    * lock). SQLite already admits one writer at a time, so there it does nothing.
    */
   lockNamed(db: Kysely<any>, name: string): Promise<void>;
+  /** Bound-parameter placeholder for the n-th (1-based) parameter in hand-written SQL. */
+  placeholder(n: number): string;
 }
 
 export interface DatabaseHandle {
@@ -51,6 +53,7 @@ const sqliteDialect: Dialect = {
   lockForClaim: (qb) => qb,
   ilike: 'like',
   lockNamed: async () => undefined,
+  placeholder: () => '?',
 };
 
 const postgresDialect: Dialect = {
@@ -62,6 +65,7 @@ const postgresDialect: Dialect = {
   lockNamed: async (db, name) => {
     await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(db);
   },
+  placeholder: (n) => `$${n}`,
 };
 
 let pgTypesConfigured = false;

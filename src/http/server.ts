@@ -5,6 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import type { AppDeps, Ctx } from '../core/context.js';
 import { errors } from '../core/errors.js';
+import { rejectNul } from '../core/validate.js';
 import { newId } from '../core/ids.js';
 import { ping } from '../db/dialect.js';
 import { pendingMigrations } from '../db/migrate.js';
@@ -75,14 +76,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         const actor = await authenticate(deps, req);
         if (r.auth === 'user' && actor.kind === 'anonymous') throw errors.unauthenticated();
         const ctx: Ctx = { deps, actor, requestId: req.id };
-        const result = await r.handler({
-          ctx,
-          body: req.body,
-          query: (req.query ?? {}) as Record<string, unknown>,
-          params: (req.params ?? {}) as Record<string, string>,
-          req,
-          reply,
-        });
+        const query = (req.query ?? {}) as Record<string, unknown>;
+        const params = (req.params ?? {}) as Record<string, string>;
+        // Bodies are checked by the services' validate(); path and query values reach lookups directly.
+        rejectNul(params);
+        rejectNul(query);
+        const result = await r.handler({ ctx, body: req.body, query, params, req, reply });
         if (reply.sent) return reply;
         if (r.status === 204) return reply.status(204).send();
         return reply.status(r.status ?? 200).send(result);

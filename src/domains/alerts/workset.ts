@@ -4,6 +4,7 @@ import { toJson } from '../../core/json.js';
 import { addMs, iso } from '../../core/time.js';
 import type { Uow } from '../../core/uow.js';
 import { scheduleJobs, type JobSpec } from '../../engine/jobs.js';
+import { insertRows } from '../../db/bulk.js';
 import type { AlertEventsTable, AlertGroupsTable, AlertsTable } from '../../db/schema.js';
 import { SEVERITY_RANK, type Severity, type Urgency } from './model.js';
 import { settingsFor, type AlertSettingsT } from './settings.js';
@@ -510,12 +511,13 @@ export class AlertWorkset {
     const groups = [...this.groups.values()].filter((g) => g.dirty);
     const alerts = [...this.alerts.values()].filter((a) => a.dirty);
     for (const g of groups) g.row.updated_at = this.now;
+    const dialect = this.uow.ctx.deps.dialect;
     await upsert(db, 'alert_groups', groups.filter((g) => !g.isNew).map((g) => g.row));
-    await insertChunks(db, 'alert_groups', groups.filter((g) => g.isNew).map((g) => g.row));
+    await insertRows(db, dialect, 'alert_groups', groups.filter((g) => g.isNew).map((g) => g.row));
     // Existing alerts first: a resolve frees its dedup key before a new alert with that key is inserted.
     await upsert(db, 'alerts', alerts.filter((a) => !a.isNew).map((a) => a.row));
-    await insertChunks(db, 'alerts', alerts.filter((a) => a.isNew).map((a) => a.row));
-    await insertChunks(db, 'alert_events', this.log);
+    await insertRows(db, dialect, 'alerts', alerts.filter((a) => a.isNew).map((a) => a.row));
+    await insertRows(db, dialect, 'alert_events', this.log);
     await scheduleJobs(db, this.uow.now, this.jobs.splice(0));
     for (const t of [...groups, ...alerts]) {
       t.isNew = false;
@@ -527,14 +529,6 @@ export class AlertWorkset {
 
 export function isSilenced(g: AlertGroupsTable): boolean {
   return g.open_count > 0 && g.silenced_count >= g.open_count;
-}
-
-type Table = 'alerts' | 'alert_groups' | 'alert_events';
-
-async function insertChunks(db: Uow['db'], table: Table, rows: object[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await db.insertInto(table).values(rows.slice(i, i + CHUNK) as never).execute();
-  }
 }
 
 /** Multi-row `INSERT … ON CONFLICT (id) DO UPDATE` — one statement for many updated rows, on both databases. */

@@ -95,7 +95,7 @@ async function applyServices(uow: Uow, input: NonNullable<OpsDocumentT['services
     if (Object.keys(fieldChanges).length) await updateServiceIn(uow, row.id, { ...fields, team: s.team });
     out.push(entry('service', s.slug, true, changes));
   }
-  for (const s of services) {
+  for (const s of await inDependencyOrder(uow, services)) {
     if (s.depends_on === undefined) continue;
     const row = (await findServiceRow(uow.db, s.slug))!;
     const current = await loadService(uow.db, row.id);
@@ -104,6 +104,45 @@ async function applyServices(uow: Uow, input: NonNullable<OpsDocumentT['services
     }
   }
   return out;
+}
+
+/**
+ * Orders the document's services so each one's dependencies are set after those of every service it
+ * will depend on (post-order over the final graph). Every intermediate graph is then part of the final
+ * one, so a document whose end state has no cycle never trips the per-service cycle check (reversing
+ * an edge no longer depends on item order), while a real cycle is still reported by setDependencies.
+ */
+async function inDependencyOrder<S extends { slug: string; depends_on?: string[] }>(uow: Uow, services: S[]): Promise<S[]> {
+  const edges = await uow.db
+    .selectFrom('service_dependencies as d')
+    .innerJoin('services as a', 'a.id', 'd.service_id')
+    .innerJoin('services as b', 'b.id', 'd.depends_on_id')
+    .select(['a.slug as from', 'b.slug as to'])
+    .execute();
+  const graph = new Map<string, string[]>();
+  for (const e of edges) graph.set(e.from, [...(graph.get(e.from) ?? []), e.to]);
+  for (const s of services) if (s.depends_on !== undefined) graph.set(s.slug, s.depends_on);
+  const order: string[] = [];
+  const seen = new Set<string>();
+  for (const root of services.map((s) => s.slug)) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    // Iterative DFS (a long dependency chain must not overflow the stack).
+    const stack: Array<{ node: string; next: number }> = [{ node: root, next: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const child = (graph.get(top.node) ?? [])[top.next++];
+      if (child === undefined) {
+        stack.pop();
+        order.push(top.node);
+      } else if (!seen.has(child)) {
+        seen.add(child);
+        stack.push({ node: child, next: 0 });
+      }
+    }
+  }
+  const rank = new Map(order.map((slug, i) => [slug, i]));
+  return [...services].sort((a, b) => rank.get(a.slug)! - rank.get(b.slug)!);
 }
 
 /**
