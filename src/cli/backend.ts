@@ -14,8 +14,15 @@ export interface Backend {
   createToken(input: { name: string; user?: string; expires_in_days?: number }): Promise<any>;
   listServices(query: Record<string, unknown>): Promise<any>;
   getService(idOrSlug: string): Promise<any>;
+  listIntegrations(service: string): Promise<any>;
+  listAlerts(query: Record<string, unknown>): Promise<any>;
+  /** Acknowledge or resolve an alert group or an alert, by id. */
+  actOnAlert(id: string, action: 'acknowledge' | 'resolve'): Promise<any>;
   close(): Promise<void>;
 }
+
+const qs = (query: Record<string, unknown>) =>
+  new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])).toString();
 
 function remote(url: string, token: string | undefined): Backend {
   const api = new ApiClient(url, token);
@@ -29,11 +36,19 @@ function remote(url: string, token: string | undefined): Backend {
       if (input.user) user_id = (await api.request<{ id: string }>('GET', `/api/v1/users/${encodeURIComponent(input.user)}`)).id;
       return api.request('POST', '/api/v1/tokens', { name: input.name, expires_in_days: input.expires_in_days, user_id });
     },
-    listServices: (query) => {
-      const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
-      return api.request('GET', `/api/v1/services?${qs}`);
-    },
+    listServices: (query) => api.request('GET', `/api/v1/services?${qs(query)}`),
     getService: (id) => api.request('GET', `/api/v1/services/${encodeURIComponent(id)}`),
+    listIntegrations: (service) => api.request('GET', `/api/v1/services/${encodeURIComponent(service)}/integrations`),
+    listAlerts: (query) => api.request('GET', `/api/v1/alerts?${qs(query)}`),
+    actOnAlert: async (id, action) => {
+      const path = encodeURIComponent(id);
+      try {
+        return { kind: 'alert_group', ...(await api.request<object>('POST', `/api/v1/alert-groups/${path}/${action}`, undefined, { 'x-ballast-client': 'cli' })) };
+      } catch (err) {
+        if (!(err instanceof CliError) || !err.message.startsWith('404')) throw err;
+        return { kind: 'alert', ...(await api.request<object>('POST', `/api/v1/alerts/${path}/${action}`, undefined, { 'x-ballast-client': 'cli' })) };
+      }
+    },
     close: async () => undefined,
   };
 }
@@ -41,8 +56,18 @@ function remote(url: string, token: string | undefined): Backend {
 /** Local mode acts as the CLI system actor: whoever can open the database file already controls Ballast. */
 async function local(): Promise<Backend> {
   // Loaded here, not at the top: remote commands (and --help) then start without loading the whole app.
-  const [{ loadConfig }, { createLogger }, { openStorage }, { createUser, findUserRow }, { createToken }, { getService, listServices }, { applyDocument, exportDocument }] =
-    await Promise.all([
+  const [
+    { loadConfig },
+    { createLogger },
+    { openStorage },
+    { createUser, findUserRow },
+    { createToken },
+    { getService, listServices },
+    { applyDocument, exportDocument },
+    { listIntegrations },
+    { listAlerts },
+    { actOnAny },
+  ] = await Promise.all([
       import('../config.js'),
       import('../core/logger.js'),
       import('../app.js'),
@@ -50,6 +75,9 @@ async function local(): Promise<Backend> {
       import('../domains/accounts/tokens.js'),
       import('../domains/catalog/services.js'),
       import('../domains/ops/apply.js'),
+      import('../domains/alerts/integrations.js'),
+      import('../domains/alerts/queries.js'),
+      import('../domains/alerts/actions.js'),
     ]);
   const config = loadConfig();
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
@@ -72,6 +100,9 @@ async function local(): Promise<Backend> {
     },
     listServices: (query) => listServices(ctx, query),
     getService: (id) => getService(ctx, id),
+    listIntegrations: (service) => listIntegrations(ctx, service),
+    listAlerts: (query) => listAlerts(ctx, query),
+    actOnAlert: (id, action) => actOnAny(ctx, id, action, 'cli'),
     close: () => database.close(),
   };
 }

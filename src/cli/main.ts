@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import { withBackend } from './backend.js';
 import { CliError } from './client.js';
 import { formatApplyResult, table } from './format.js';
+import { registerAlertCommands } from './alerts.js';
 
 const program = new Command();
 program.name('ballast').description('Ballast: fail small, detect fast, recover predictably.').version(VERSION);
@@ -143,7 +144,7 @@ services
   .command('show <service>')
   .option('--json')
   .action(async (id: string, o: { json?: boolean }) => {
-    const s = await withBackend((b) => b.getService(id));
+    const s = await withBackend(async (b) => ({ ...(await b.getService(id)), integrations: (await b.listIntegrations(id)).data }));
     print(!!o.json, s, () =>
       [
         `${s.name} (${s.slug})`,
@@ -154,9 +155,13 @@ services
         `  depends on:  ${s.depends_on.map((d: any) => d.slug).join(', ') || '-'}`,
         `  dependents:  ${s.dependents.map((d: any) => d.slug).join(', ') || '-'}`,
         ...Object.entries(s.links as Record<string, string>).map(([k, v]) => `  ${(k + ':').padEnd(12)} ${v}`),
+        `  integrations:${s.integrations.length ? '' : ' -'}`,
+        ...s.integrations.map((i: any) => `    ${i.type.padEnd(13)} key ${i.key}  → POST ${i.endpoint}`),
       ].join('\n'),
     );
   });
+
+registerAlertCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CliError || err instanceof AppError) {

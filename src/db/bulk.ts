@@ -34,3 +34,39 @@ export async function insertRows<T extends object>(
     await db.executeQuery(CompiledQuery.raw(`insert into "${table}" (${colSql}) values ${tuples.join(', ')}${suffix}`, params));
   }
 }
+
+/**
+ * Updates many rows, each with its own values, in one statement per chunk:
+ * `WITH v(id, a, b) AS (VALUES …) UPDATE t SET a = v.a, b = v.b FROM v WHERE t.id = v.id`.
+ * Both databases accept this form; `integerColumns` are cast because VALUES parameters arrive untyped.
+ */
+export async function updateRows<T extends { id: string }>(
+  db: Kysely<any>,
+  dialect: Dialect,
+  table: string,
+  columns: (keyof T & string)[],
+  rows: T[],
+  integerColumns: string[] = [],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const cols = ['id', ...columns.filter((c) => c !== 'id')];
+  const set = cols
+    .slice(1)
+    .map((c) => `"${c}" = ${integerColumns.includes(c) ? `cast(v."${c}" as integer)` : `v."${c}"`}`)
+    .join(', ');
+  const chunk = Math.max(1, Math.floor(30_000 / cols.length));
+  for (let start = 0; start < rows.length; start += chunk) {
+    const params: unknown[] = [];
+    const tuples = rows.slice(start, start + chunk).map((row) => {
+      const ph = cols.map((c) => {
+        params.push((row as Record<string, unknown>)[c] ?? null);
+        return dialect.placeholder(params.length);
+      });
+      return `(${ph.join(', ')})`;
+    });
+    const colList = cols.map((c) => `"${c}"`).join(', ');
+    await db.executeQuery(
+      CompiledQuery.raw(`with v (${colList}) as (values ${tuples.join(', ')}) update "${table}" set ${set} from v where "${table}"."id" = v."id"`, params),
+    );
+  }
+}

@@ -42,7 +42,8 @@ export async function actOnAlert(ctx: Ctx, id: string, action: AlertAction, orig
     else ws.resolveAlert(id, actor);
     await ws.flush();
     await uow.audit({ action: `alert.${action}`, targetType: 'alert', targetId: id, before: { status: alert.status }, after: { status: ws.alert(id)!.status } });
-    return (await alertDtos(uow.db, [ws.alert(id)!]))[0]!;
+    const row = await uow.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return (await alertDtos(uow.db, [row]))[0]!;
   });
 }
 

@@ -4,7 +4,7 @@ import { toJson } from '../../core/json.js';
 import { addMs, iso } from '../../core/time.js';
 import type { Uow } from '../../core/uow.js';
 import { scheduleJobs, type JobSpec } from '../../engine/jobs.js';
-import { insertRows } from '../../db/bulk.js';
+import { insertRows, updateRows } from '../../db/bulk.js';
 import type { AlertEventsTable, AlertGroupsTable, AlertsTable } from '../../db/schema.js';
 import { SEVERITY_RANK, type Severity, type Urgency } from './model.js';
 import { settingsFor, type AlertSettingsT } from './settings.js';
@@ -50,6 +50,27 @@ interface Tracked<T> {
   dirty: boolean;
 }
 
+/** What the state machine reads and writes of an existing alert; its payload columns are never reloaded. */
+const ALERT_STATE = [
+  'id',
+  'service_id',
+  'group_id',
+  'dedup_key',
+  'status',
+  'severity',
+  'urgency',
+  'silenced_by',
+  'trigger_count',
+  'last_seen_at',
+  'acknowledged_at',
+  'acknowledged_by',
+  'resolved_at',
+  'resolved_by',
+  'updated_at',
+] as const;
+export type AlertState = Pick<AlertsTable, (typeof ALERT_STATE)[number]>;
+const ALERT_UPDATED = ALERT_STATE.filter((c) => !['id', 'service_id', 'group_id', 'dedup_key', 'urgency'].includes(c));
+
 const LOCK = 'ballast.alerts';
 const CHUNK = 400;
 const k = (serviceId: string, key: string) => `${serviceId}\u0000${key}`;
@@ -63,7 +84,7 @@ const k = (serviceId: string, key: string) => `${serviceId}\u0000${key}`;
  * never both open an alert for one dedup key, and counters never lose an update.
  */
 export class AlertWorkset {
-  private readonly alerts = new Map<string, Tracked<AlertsTable>>();
+  private readonly alerts = new Map<string, Tracked<AlertState>>();
   private readonly openAlertByKey = new Map<string, string>();
   private readonly groups = new Map<string, Tracked<AlertGroupsTable>>();
   private readonly openGroupsByKey = new Map<string, string[]>();
@@ -95,7 +116,7 @@ export class AlertWorkset {
     for (let i = 0; i < dedupKeys.length; i += CHUNK) {
       const rows = await this.uow.db
         .selectFrom('alerts')
-        .selectAll()
+        .select(ALERT_STATE)
         .where('status', '<>', 'resolved')
         .where('service_id', 'in', serviceIds)
         .where('dedup_key', 'in', dedupKeys.slice(i, i + CHUNK))
@@ -116,13 +137,13 @@ export class AlertWorkset {
     await this.loadGroups([...this.alerts.values()].map((a) => a.row.group_id));
   }
 
-  async loadAlerts(ids: string[]): Promise<AlertsTable[]> {
+  async loadAlerts(ids: string[]): Promise<AlertState[]> {
     const missing = ids.filter((id) => !this.alerts.has(id));
     for (let i = 0; i < missing.length; i += CHUNK) {
-      this.trackAlerts(await this.uow.db.selectFrom('alerts').selectAll().where('id', 'in', missing.slice(i, i + CHUNK)).execute());
+      this.trackAlerts(await this.uow.db.selectFrom('alerts').select(ALERT_STATE).where('id', 'in', missing.slice(i, i + CHUNK)).execute());
     }
     await this.loadGroups(ids.map((id) => this.alerts.get(id)?.row.group_id).filter((g): g is string => !!g));
-    return ids.map((id) => this.alerts.get(id)?.row).filter((r): r is AlertsTable => !!r);
+    return ids.map((id) => this.alerts.get(id)?.row).filter((r): r is AlertState => !!r);
   }
 
   /** Loads groups and all their open alerts (group-level actions touch every open alert). */
@@ -131,7 +152,7 @@ export class AlertWorkset {
     for (let i = 0; i < groupIds.length; i += CHUNK) {
       const rows = await this.uow.db
         .selectFrom('alerts')
-        .selectAll()
+        .select(ALERT_STATE)
         .where('group_id', 'in', groupIds.slice(i, i + CHUNK))
         .where('status', '<>', 'resolved')
         .execute();
@@ -151,7 +172,7 @@ export class AlertWorkset {
     }
   }
 
-  private trackAlerts(rows: AlertsTable[]): void {
+  private trackAlerts(rows: AlertState[]): void {
     for (const row of rows) {
       if (this.alerts.has(row.id)) continue;
       this.alerts.set(row.id, { row, isNew: false, dirty: false });
@@ -301,27 +322,21 @@ export class AlertWorkset {
     return tracked;
   }
 
-  private retrigger(a: Tracked<AlertsTable>, e: RoutedEvent, actor: AlertActor): void {
+  /**
+   * A repeated trigger is a log entry on the open alert, as in PagerDuty: the alert keeps the details
+   * of the trigger that opened it, counts the repeat, and only ever raises its severity.
+   */
+  private retrigger(a: Tracked<AlertState>, e: RoutedEvent, actor: AlertActor): void {
     const r = a.row;
     const g = this.groups.get(r.group_id);
     const wasSilencedAlert = !!r.silenced_by;
     r.trigger_count++;
     r.last_seen_at = this.now;
-    r.summary = e.summary;
-    r.severity = e.severity;
-    r.urgency = e.urgency;
-    r.source = e.source;
-    r.component = e.component;
-    r.source_group = e.group;
-    r.class = e.class;
-    r.labels = toJson(e.labels);
-    r.details = toJson(e.details);
-    r.links = toJson(e.links);
-    r.images = toJson(e.images);
+    if (SEVERITY_RANK[e.severity] > SEVERITY_RANK[r.severity as Severity]) r.severity = e.severity;
     r.silenced_by = e.silencedBy;
     r.updated_at = this.now;
     a.dirty = true;
-    this.record(r, 'trigger', actor, `Triggered again (${r.trigger_count} times)`, e.raw);
+    this.record(r, 'trigger', actor, `Triggered again (${r.trigger_count} times): ${e.summary}`, e.raw);
     if (g && wasSilencedAlert !== !!r.silenced_by) this.adjustSilenced(g, r.silenced_by ? 1 : -1);
     if (g) {
       g.row.last_alert_at = this.now;
@@ -330,7 +345,7 @@ export class AlertWorkset {
     }
   }
 
-  private acknowledge(a: Tracked<AlertsTable>, actor: AlertActor, kind: string, raw?: unknown): void {
+  private acknowledge(a: Tracked<AlertState>, actor: AlertActor, kind: string, raw?: unknown): void {
     const r = a.row;
     if (r.status !== 'triggered') return;
     r.status = 'acknowledged';
@@ -348,7 +363,7 @@ export class AlertWorkset {
     }
   }
 
-  private resolve(a: Tracked<AlertsTable>, actor: AlertActor, kind: string, raw?: unknown): void {
+  private resolve(a: Tracked<AlertState>, actor: AlertActor, kind: string, raw?: unknown): void {
     const r = a.row;
     if (r.status === 'resolved') return;
     const wasUnacked = r.status === 'triggered';
@@ -476,7 +491,7 @@ export class AlertWorkset {
     if (g && before !== !!silenceId) this.adjustSilenced(g, silenceId ? 1 : -1);
   }
 
-  alert(id: string): AlertsTable | undefined {
+  alert(id: string): AlertState | undefined {
     return this.alerts.get(id)?.row;
   }
 
@@ -484,11 +499,11 @@ export class AlertWorkset {
     return this.groups.get(id)?.row;
   }
 
-  private openAlertsOf(groupId: string): Tracked<AlertsTable>[] {
+  private openAlertsOf(groupId: string): Tracked<AlertState>[] {
     return [...this.alerts.values()].filter((a) => a.row.group_id === groupId && a.row.status !== 'resolved');
   }
 
-  private record(r: AlertsTable, kind: string, actor: AlertActor, message: string, raw?: unknown): void {
+  private record(r: AlertState, kind: string, actor: AlertActor, message: string, raw?: unknown): void {
     this.log.push({
       id: this.id(),
       alert_id: r.id,
@@ -515,7 +530,7 @@ export class AlertWorkset {
     await upsert(db, 'alert_groups', groups.filter((g) => !g.isNew).map((g) => g.row));
     await insertRows(db, dialect, 'alert_groups', groups.filter((g) => g.isNew).map((g) => g.row));
     // Existing alerts first: a resolve frees its dedup key before a new alert with that key is inserted.
-    await upsert(db, 'alerts', alerts.filter((a) => !a.isNew).map((a) => a.row));
+    await updateRows(db, dialect, 'alerts', ALERT_UPDATED, alerts.filter((a) => !a.isNew).map((a) => a.row), ['trigger_count']);
     await insertRows(db, dialect, 'alerts', alerts.filter((a) => a.isNew).map((a) => a.row));
     await insertRows(db, dialect, 'alert_events', this.log);
     await scheduleJobs(db, this.uow.now, this.jobs.splice(0));
