@@ -7,6 +7,7 @@ import { createTeamIn, findTeamRow, loadTeam, updateTeamIn } from '../accounts/t
 import { createUserIn, findUserRow, loadUser, updateUserIn } from '../accounts/users.js';
 import { createServiceIn, findServiceRow, loadService, setDependencies, updateServiceIn } from '../catalog/services.js';
 import { ApplyRequest, type ChangeEntryT, type OpsDocumentT } from './schema.js';
+import { exportAlerting, reconcileAlertSettings, reconcileIntegrations } from '../alerts/ops.js';
 
 class DryRunRollback extends Error {
   constructor(readonly changes: ChangeEntryT[]) {
@@ -94,6 +95,18 @@ async function applyServices(uow: Uow, input: NonNullable<OpsDocumentT['services
     const { depends_on: _skip, ...fieldChanges } = changes;
     if (Object.keys(fieldChanges).length) await updateServiceIn(uow, row.id, { ...fields, team: s.team });
     out.push(entry('service', s.slug, true, changes));
+  }
+  // Pass 3: alerting — integrations and alert settings (the alerts domain owns how they reconcile).
+  for (const s of services) {
+    if (s.integrations === undefined && s.alerts === undefined) continue;
+    const row = (await findServiceRow(uow.db, s.slug))!;
+    const e = out.find((c) => c.kind === 'service' && c.key === s.slug)!;
+    const integ = s.integrations ? await reconcileIntegrations(uow, row.id, s.slug, s.integrations) : null;
+    const alerts = s.alerts ? await reconcileAlertSettings(uow, row.id, s.alerts) : null;
+    if (e.action === 'created') continue;
+    if (integ) e.changes.integrations = integ;
+    if (alerts) e.changes.alerts = alerts;
+    if (integ || alerts) e.action = 'changed';
   }
   for (const s of await inDependencyOrder(uow, services)) {
     if (s.depends_on === undefined) continue;
@@ -220,6 +233,7 @@ export async function exportDocument(ctx: Ctx): Promise<OpsDocumentT> {
       ...(full.description ? { description: full.description } : {}),
       ...(Object.keys(full.links).length ? { links: full.links } : {}),
       ...(full.depends_on.length ? { depends_on: full.depends_on.map((d) => d.slug) } : {}),
+      ...(await exportAlerting({ db }, full.id)),
     });
   }
   return doc;

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Description, Email, Name, Slug, TimeZone } from '../../core/schemas.js';
 import { TeamRoleSchema } from '../accounts/schemas.js';
 import { ServiceLinks, Tier } from '../catalog/schemas.js';
+import { OpsAlertSettings, OpsIntegration } from '../alerts/ops.js';
 
 /**
  * The `ballast apply` document. Sections are optional; items are matched by their natural key
@@ -27,6 +28,8 @@ export const OpsService = Type.Object(
     tier: Type.Optional(Tier),
     links: Type.Optional(ServiceLinks),
     depends_on: Type.Optional(Type.Array(Slug, { maxItems: 200 })),
+    integrations: Type.Optional(Type.Array(OpsIntegration, { maxItems: 20 })),
+    alerts: Type.Optional(OpsAlertSettings),
   },
   { additionalProperties: false },
 );
