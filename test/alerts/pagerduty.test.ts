@@ -44,6 +44,8 @@ forEachDatabase('PagerDuty Events API v2', (kind) => {
     assert.deepEqual(all.map((a: any) => a.status).sort(), ['resolved', 'triggered']);
     const detail = await t.request('GET', `/api/v1/alerts/${all.find((a: any) => a.status === 'resolved').id}`);
     assert.deepEqual(detail.body.events.map((e: any) => e.kind), ['trigger', 'trigger', 'acknowledge', 'resolve']);
+    assert.equal(detail.body.events[0].payload.dedup_key, 'disk-1');
+    assert.ok(!JSON.stringify(detail.body).includes(key), 'the routing key (a sender credential) is not stored in the readable event log');
   });
 
   test('trigger without dedup_key gets a generated one; unknown ack is dropped', async () => {

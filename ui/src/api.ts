@@ -2,14 +2,27 @@
 // never call fetch() themselves, so CSRF, error decoding and "session expired" stay in one place.
 
 import type {
+  Alert,
+  AlertDetail,
+  AlertGroup,
+  AlertGroupDetail,
+  AlertSettings,
   ApiToken,
   ApiTokenCreated,
   AuditEntry,
+  ChangeEvent,
   FieldProblem,
+  Integration,
+  IntegrationType,
   Page,
+  RoutingRule,
   Service,
   ServiceInput,
   SessionInfo,
+  Silence,
+  SilenceInput,
+  SilenceState,
+  StreamEvent,
   Team,
   TeamRole,
   User,
@@ -62,6 +75,8 @@ export interface RequestOptions {
   query?: Query;
   body?: unknown;
   signal?: AbortSignal;
+  /** Extra request headers (e.g. `X-Ballast-Client: ui`, so the alert event log records the origin). */
+  headers?: Record<string, string>;
   /** Login uses this: a 401 there means "wrong password", not "session expired". */
   ignoreUnauthorized?: boolean;
 }
@@ -91,7 +106,7 @@ async function decodeError(res: Response): Promise<ApiError> {
 }
 
 async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   try {
@@ -140,6 +155,22 @@ const put = <T>(path: string, body?: unknown) => request<T>('PUT', path, { body:
 const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
 const del = <T = void>(path: string) => request<T>('DELETE', path);
 const seg = encodeURIComponent;
+
+// Alert actions say they come from the web UI, so the alert's event log shows "via ui".
+const UI_CLIENT = { 'x-ballast-client': 'ui' };
+const act = <T>(path: string) => request<T>('POST', path, { body: {}, headers: UI_CLIENT });
+
+export interface AlertQuery extends PageQuery {
+  /** Comma-separated statuses: triggered, acknowledged, resolved. */
+  status?: string;
+  /** Service slug or id. */
+  service?: string;
+  /** Comma-separated severities. */
+  severity?: string;
+  group_id?: string;
+  /** Text in the summary. */
+  q?: string;
+}
 
 export interface PageQuery {
   limit?: number;
@@ -203,8 +234,123 @@ export const api = {
     revoke: (id: string) => del<ApiToken>(`/tokens/${seg(id)}`),
   },
 
+  alerts: {
+    list: (q: AlertQuery, signal?: AbortSignal) => get<Page<Alert>>('/alerts', { ...q }, signal),
+    get: (id: string, signal?: AbortSignal) => get<AlertDetail>(`/alerts/${seg(id)}`, undefined, signal),
+    acknowledge: (id: string) => act<Alert>(`/alerts/${seg(id)}/acknowledge`),
+    resolve: (id: string) => act<Alert>(`/alerts/${seg(id)}/resolve`),
+  },
+
+  alertGroups: {
+    list: (q: AlertQuery, signal?: AbortSignal) => get<Page<AlertGroup>>('/alert-groups', { ...q }, signal),
+    get: (id: string) => get<AlertGroupDetail>(`/alert-groups/${seg(id)}`),
+    acknowledge: (id: string) => act<AlertGroup>(`/alert-groups/${seg(id)}/acknowledge`),
+    resolve: (id: string) => act<AlertGroup>(`/alert-groups/${seg(id)}/resolve`),
+  },
+
+  silences: {
+    list: (q: PageQuery & { state?: SilenceState }, signal?: AbortSignal) => get<Page<Silence>>('/silences', { ...q }, signal),
+    get: (id: string) => get<Silence>(`/silences/${seg(id)}`),
+    create: (body: SilenceInput) => post<Silence>('/silences', body),
+    /** Ends the silence now; the API keeps it, as expired. */
+    expire: (id: string) => del<Silence>(`/silences/${seg(id)}`),
+  },
+
+  integrations: {
+    list: (service: string) => get<{ data: Integration[] }>(`/services/${seg(service)}/integrations`),
+    create: (service: string, body: { type: IntegrationType; name?: string }) => post<Integration>(`/services/${seg(service)}/integrations`, body),
+    rotate: (id: string, graceMinutes: number) => post<Integration>(`/integrations/${seg(id)}/rotate`, graceMinutes ? { grace_minutes: graceMinutes } : {}),
+    remove: (id: string) => del(`/integrations/${seg(id)}`),
+  },
+
+  alertSettings: {
+    get: (service: string) => get<AlertSettings>(`/services/${seg(service)}/alert-settings`),
+    put: (service: string, body: Partial<AlertSettings>) => put<AlertSettings>(`/services/${seg(service)}/alert-settings`, body),
+  },
+
+  routingRules: {
+    list: (q: { integration_id?: string } = {}) => get<{ data: RoutingRule[] }>('/routing-rules', { ...q }),
+    create: (body: Omit<RoutingRule, 'id' | 'created_at' | 'updated_at' | 'position' | 'enabled'> & { position?: number; enabled?: boolean }) =>
+      post<RoutingRule>('/routing-rules', body),
+    update: (id: string, body: Partial<Pick<RoutingRule, 'name' | 'position' | 'conditions' | 'actions' | 'enabled'>>) => patch<RoutingRule>(`/routing-rules/${seg(id)}`, body),
+    remove: (id: string) => del(`/routing-rules/${seg(id)}`),
+  },
+
+  changeEvents: {
+    list: (q: PageQuery & { service?: string; since?: string }, signal?: AbortSignal) => get<Page<ChangeEvent>>('/change-events', { ...q }, signal),
+  },
+
   audit: {
     list: (q: PageQuery & { target_type?: string; target_id?: string; actor_id?: string; action?: string }, signal?: AbortSignal) =>
       get<Page<AuditEntry>>('/audit', { ...q }, signal),
   },
 };
+
+export type StreamStatus = 'connecting' | 'live' | 'offline';
+
+/**
+ * Subscribes to the live event stream (Server-Sent Events, cookie auth). `types` are event-type
+ * prefixes ("alert", "alert_group"). The browser reconnects by itself after network blips; when the
+ * server refuses the stream (restart, 401, 5xx) EventSource gives up, so this retries with backoff.
+ * Returns an unsubscribe function.
+ */
+export function subscribeEvents(types: string[], onEvent: (e: StreamEvent) => void, onStatus: (s: StreamStatus) => void): () => void {
+  let source: EventSource | null = null;
+  let retry: number | undefined;
+  let attempts = 0;
+  let closed = false;
+
+  const connect = () => {
+    if (closed) return;
+    onStatus('connecting');
+    const es = new EventSource(buildUrl('/events/stream', { types: types.join(',') }));
+    source = es;
+    es.onopen = () => {
+      attempts = 0;
+      onStatus('live');
+    };
+    // The server names each frame by its type (`event: alert.triggered`) and EventSource dispatches only
+    // names it was told about, so listen to every known name matching the requested prefixes.
+    const handle = (msg: MessageEvent<string>) => {
+      try {
+        onEvent(JSON.parse(msg.data) as StreamEvent);
+      } catch {
+        // A malformed frame is not worth breaking the page over.
+      }
+    };
+    for (const name of STREAM_EVENT_NAMES) if (types.some((t) => name.startsWith(t))) es.addEventListener(name, handle);
+    es.onmessage = handle;
+    es.onerror = () => {
+      if (closed) return;
+      if (es.readyState === EventSource.CLOSED) {
+        onStatus('offline');
+        es.close();
+        const delay = Math.min(30_000, 2000 * 2 ** attempts++);
+        retry = window.setTimeout(connect, delay);
+      } else {
+        onStatus('connecting');
+      }
+    };
+  };
+
+  connect();
+  return () => {
+    closed = true;
+    window.clearTimeout(retry);
+    source?.close();
+  };
+}
+
+/** Event names the stream can carry (`event:` field); EventSource only dispatches names it is told about. */
+const STREAM_EVENT_NAMES = [
+  'alert.triggered',
+  'alert.acknowledged',
+  'alert.resolved',
+  'alert_group.triggered',
+  'alert_group.acknowledged',
+  'alert_group.resolved',
+  'silence.created',
+  'silence.expired',
+  'integration.created',
+  'change_event.recorded',
+];

@@ -1,5 +1,8 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { AppLayout } from './components/AppLayout';
+import { AlertDetailPage } from './pages/alerts/AlertDetailPage';
+import { AlertsPage } from './pages/alerts/AlertsPage';
+import { SilencesPage } from './pages/alerts/SilencesPage';
 import { RequireAuth } from './components/RequireAuth';
 import { NAV_ITEMS } from './nav';
 import { ComingSoonPage } from './pages/ComingSoonPage';
@@ -28,6 +31,10 @@ export function AppRoutes() {
         }
       >
         <Route index element={<Navigate to="/services" replace />} />
+
+        <Route path="alerts" element={<AlertsPage />} />
+        <Route path="alerts/silences" element={<SilencesPage />} />
+        <Route path="alerts/:id" element={<AlertDetailPage />} />
 
         <Route path="services" element={<ServicesPage />} />
         <Route path="services/new" element={<ServiceCreatePage />} />

@@ -115,3 +115,189 @@ export interface FieldProblem {
   path: string;
   message: string;
 }
+
+// ---------- Alerts (src/domains/alerts/schemas.ts, integrations.ts, silences.ts, settings.ts, routing.ts) ----------
+
+export type AlertStatus = 'triggered' | 'acknowledged' | 'resolved';
+export const ALERT_STATUSES: readonly AlertStatus[] = ['triggered', 'acknowledged', 'resolved'];
+export type Severity = 'critical' | 'error' | 'warning' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'error', 'warning', 'info'];
+export type Urgency = 'high' | 'low';
+export type IntegrationType = 'pagerduty' | 'alertmanager' | 'grafana' | 'generic';
+export const INTEGRATION_TYPES: readonly IntegrationType[] = ['pagerduty', 'alertmanager', 'grafana', 'generic'];
+
+export interface AlertLink {
+  href: string;
+  text?: string;
+}
+
+export interface AlertImage {
+  src: string;
+  href?: string;
+  alt?: string;
+}
+
+export interface Alert {
+  id: string;
+  service: ServiceRef;
+  integration_id: string | null;
+  group_id: string;
+  dedup_key: string;
+  status: AlertStatus;
+  severity: Severity;
+  urgency: Urgency;
+  summary: string;
+  source: string;
+  component: string | null;
+  group: string | null;
+  class: string | null;
+  labels: Record<string, string>;
+  details: Record<string, unknown>;
+  links: AlertLink[];
+  images: AlertImage[];
+  client: string | null;
+  client_url: string | null;
+  /** Which sender format created it (pagerduty, alertmanager, grafana, generic). */
+  origin: string;
+  silenced: boolean;
+  silenced_by: string | null;
+  trigger_count: number;
+  first_seen_at: string;
+  last_seen_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  resolved_at: string | null;
+  resolved_by: string | null;
+}
+
+/** One entry of an alert's append-only event log. */
+export interface AlertEvent {
+  id: string;
+  at: string;
+  /** trigger, acknowledge, resolve, auto_resolve, ack_timeout, silenced, unsilenced */
+  kind: string;
+  actor: { type: string; id: string | null; label: string };
+  /** Where the action came from: ui, api, cli, engine, or the sender format. */
+  origin: string;
+  message: string;
+  /** The sender's event as received (null for actions by people and timers). */
+  payload: unknown;
+}
+
+export interface AlertDetail extends Alert {
+  events: AlertEvent[];
+}
+
+export interface AlertGroup {
+  id: string;
+  service: ServiceRef;
+  group_key: string;
+  status: AlertStatus;
+  title: string;
+  severity: Severity;
+  urgency: Urgency;
+  silenced: boolean;
+  alert_count: number;
+  open_count: number;
+  first_alert_at: string;
+  last_alert_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  resolved_at: string | null;
+  resolved_by: string | null;
+}
+
+export interface AlertGroupDetail extends AlertGroup {
+  alerts: Alert[];
+}
+
+export interface Matcher {
+  name: string;
+  value: string;
+  is_regex?: boolean;
+  /** false negates the match (!= or !~). */
+  is_equal?: boolean;
+}
+
+export type SilenceState = 'active' | 'pending' | 'expired';
+
+export interface Silence {
+  id: string;
+  service_id: string | null;
+  matchers: Matcher[];
+  starts_at: string;
+  ends_at: string;
+  created_by: string;
+  comment: string;
+  state: SilenceState;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SilenceInput {
+  service?: string;
+  matchers: Matcher[];
+  starts_at?: string;
+  ends_at: string;
+  comment: string;
+}
+
+export interface Integration {
+  id: string;
+  service_id: string;
+  type: IntegrationType;
+  name: string;
+  /** Full key for responders and above on the owning team; masked ("ab12…ef90") for others. */
+  key: string;
+  previous_key_expires_at: string | null;
+  /** Path senders post to (relative to the server's origin). */
+  endpoint: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlertSettings {
+  auto_resolve_minutes: number | null;
+  ack_timeout_minutes: number | null;
+  grouping: { mode: 'dedup_key' | 'labels'; labels: string[]; window_minutes: number };
+}
+
+export interface RoutingCondition {
+  field: string;
+  op: 'equals' | 'not_equals' | 'regex' | 'exists' | 'not_exists';
+  value?: string;
+}
+
+export interface RoutingRule {
+  id: string;
+  integration_id: string | null;
+  position: number;
+  name: string;
+  conditions: RoutingCondition[];
+  actions: { set_service?: string; set_severity?: Severity; set_urgency?: Urgency; drop?: boolean };
+  enabled: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ChangeEvent {
+  id: string;
+  service: ServiceRef;
+  integration_id: string | null;
+  summary: string;
+  source: string | null;
+  occurred_at: string;
+  details: Record<string, unknown>;
+  links: AlertLink[];
+  created_at: string;
+}
+
+/** A Server-Sent Event from /api/v1/events/stream. */
+export interface StreamEvent {
+  seq: number;
+  at?: string;
+  type: string;
+  subject_type: string;
+  subject_id: string;
+  payload: Record<string, unknown>;
+}

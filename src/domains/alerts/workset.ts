@@ -487,6 +487,7 @@ export class AlertWorkset {
     a.row.updated_at = this.now;
     a.dirty = true;
     this.record(a.row, silenceId ? 'silenced' : 'unsilenced', actor, silenceId ? `Silenced by silence ${silenceId}` : 'Silence ended');
+    this.uow.emit(silenceId ? 'alert.silenced' : 'alert.unsilenced', 'alert', a.row.id, { group_id: a.row.group_id, service_id: a.row.service_id, silence_id: silenceId });
     const g = this.groups.get(a.row.group_id);
     if (g && before !== !!silenceId) this.adjustSilenced(g, silenceId ? 1 : -1);
   }

@@ -210,3 +210,30 @@ export function Mono({ children, title }: { children: ReactNode; title?: string 
     </code>
   );
 }
+
+export interface TabItem<K extends string> {
+  key: K;
+  label: ReactNode;
+  title?: string;
+}
+
+/** A row of tabs that switch what a list shows (status, state); the choice usually lives in the URL. */
+export function Tabs<K extends string>({ items, value, onChange, label }: { items: TabItem<K>[]; value: K; onChange(next: K): void; label: string }) {
+  return (
+    <div className="tabs" role="tablist" aria-label={label}>
+      {items.map((t) => (
+        <button
+          key={t.key}
+          type="button"
+          role="tab"
+          aria-selected={t.key === value}
+          className={`tab${t.key === value ? ' active' : ''}`}
+          title={t.title}
+          onClick={() => onChange(t.key)}
+        >
+          {t.label}
+        </button>
+      ))}
+    </div>
+  );
+}

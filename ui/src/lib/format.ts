@@ -57,3 +57,38 @@ export function slugify(name: string): string {
     .slice(0, 63)
     .replace(/-+$/, '');
 }
+
+/** Compact age for dense lists: "just now", "42s ago", "3m ago", "5h ago", "2d ago". */
+export function shortAge(iso: string, now: number = Date.now()): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  if (s < 10) return 'just now';
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
+  if (s < 86400 * 60) return `${Math.floor(s / 86400)}d ago`;
+  return `${Math.floor(s / (86400 * 30))}mo ago`;
+}
+
+/** "90" → "1h 30m", "1440" → "1d": for minute settings (auto-resolve, ack timeout). */
+export function formatMinutes(minutes: number): string {
+  const d = Math.floor(minutes / 1440);
+  const h = Math.floor((minutes % 1440) / 60);
+  const m = minutes % 60;
+  return [d && `${d}d`, h && `${h}h`, m && `${m}m`].filter(Boolean).join(' ') || '0m';
+}
+
+/**
+ * The URL if it is http(s), else null. Alert links come from whoever holds an integration key, so
+ * `javascript:` and `data:` URLs must never become clickable.
+ */
+export function safeHttpUrl(href: string | null | undefined): string | null {
+  if (!href) return null;
+  try {
+    const u = new URL(href);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}

@@ -20,3 +20,15 @@ export function managedTeamSlugs(user: User): string[] | null {
     .filter(([, role]) => role === 'manager')
     .map(([slug]) => slug);
 }
+
+/** Acknowledging and resolving a team's alerts. `null` team (unknown) → any responder role might apply. */
+export function canRespond(user: User, teamSlug: string | null): boolean {
+  if (user.is_admin) return true;
+  if (teamSlug === null) return Object.values(user.teams).some((r) => RANK[r] >= RANK.responder);
+  return hasTeamRole(user, teamSlug, 'responder');
+}
+
+/** Silences are shared, as in Alertmanager: any responder on any team (or an admin) may create and expire them. */
+export function canSilence(user: User): boolean {
+  return user.is_admin || Object.values(user.teams).some((r) => RANK[r] >= RANK.responder);
+}

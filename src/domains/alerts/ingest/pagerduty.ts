@@ -76,7 +76,8 @@ export function parsePagerDutyEvent(body: unknown): PdEnvelope {
   const labels: Record<string, string> = { severity, source };
   for (const f of ['component', 'group', 'class'] as const) if (typeof payload[f] === 'string') labels[f] = payload[f] as string;
   for (const [k, v] of Object.entries(details)) {
-    if (typeof v === 'string' && !(k in labels)) labels[k] = v;
+    // Own keys only: `k in labels` also saw Object.prototype, so "toString", "valueOf"… never became labels.
+    if (typeof v === 'string' && !Object.hasOwn(labels, k)) labels[k] = v;
   }
   return {
     routingKey: rk as string,
@@ -97,9 +98,15 @@ export function parsePagerDutyEvent(body: unknown): PdEnvelope {
       client: optStr(body.client),
       clientUrl: optStr(body.client_url),
       origin: 'pagerduty',
-      raw: body,
+      // The routing key is a sender credential; the event log is readable by every signed-in user.
+      raw: withoutRoutingKey(body),
     },
   };
+}
+
+function withoutRoutingKey(body: Record<string, unknown>): Record<string, unknown> {
+  const { routing_key: _key, ...rest } = body;
+  return rest;
 }
 
 function parseLinks(v: unknown, errors: string[]): Link[] {

@@ -10,6 +10,7 @@ import { canManageTeam } from '../../lib/permissions';
 import { useQuery } from '../../lib/useQuery';
 import { useTitle } from '../../lib/useTitle';
 import type { Service, ServiceLinks, ServiceRef } from '../../types';
+import { AlertSettingsCard, IntegrationsCard, OpenAlertsCard, RecentChangesCard } from './ServiceAlerting';
 
 const LINK_LABELS: { key: keyof ServiceLinks; label: string; icon: IconName }[] = [
   { key: 'runbook', label: 'Runbook', icon: 'book' },
@@ -114,6 +115,8 @@ export function ServiceDetailPage() {
           <Card title="About">
             {s.description ? <p className="prose">{s.description}</p> : <p className="muted">No description.</p>}
           </Card>
+          <OpenAlertsCard service={s} />
+          <IntegrationsCard service={s} canManage={canManage} />
           <Card title="Dependencies">
             <div className="two-col">
               <div>
@@ -160,6 +163,8 @@ export function ServiceDetailPage() {
           <Card title="Links">
             <Links links={s.links} />
           </Card>
+          <AlertSettingsCard service={s} canManage={canManage} />
+          <RecentChangesCard service={s} />
         </aside>
       </div>
 
