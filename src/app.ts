@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from './config.js';
-import { systemClock, type Clock } from './core/clock.js';
+import type { Clock } from './core/clock.js';
 import type { AppDeps } from './core/context.js';
-import { EventBus } from './core/events.js';
 import { createLogger, type Logger } from './core/logger.js';
-import { openDatabase, type DatabaseHandle } from './db/dialect.js';
-import { migrateToLatest } from './db/migrate.js';
+import type { DatabaseHandle } from './db/dialect.js';
+import { openStorage } from './storage.js';
 import { ensureFirstAdmin } from './domains/accounts/bootstrap.js';
 import { accountRoutes } from './domains/accounts/routes.js';
 import { auditRoutes } from './domains/audit/routes.js';
@@ -16,11 +15,13 @@ import { ingestRoutes } from './domains/alerts/ingest/routes.js';
 import { registerAlertJobs } from './domains/alerts/actions.js';
 import { closeEventStreams, streamRoutes } from './domains/events/stream.js';
 import { Engine } from './engine/engine.js';
-import { createMetrics, type Metrics } from './core/metrics.js';
+import type { Metrics } from './core/metrics.js';
 import type { RouteDef } from './http/route.js';
 import { buildServer } from './http/server.js';
 
 /** Every domain's routes. A new domain adds its list here. */
+export { openStorage };
+
 export const ALL_ROUTES: RouteDef[] = [...accountRoutes, ...catalogRoutes, ...auditRoutes, ...opsRoutes, ...alertRoutes, ...ingestRoutes, ...streamRoutes];
 
 /** Every domain's engine job handlers. */
@@ -46,26 +47,6 @@ export interface App {
   /** Listens on config.port (0 picks a free port); returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
-}
-
-/** Opens storage and applies migrations; shared by the server and by local CLI commands. */
-export async function openStorage(config: Config, log: Logger, clock: Clock = systemClock): Promise<{ deps: AppDeps; database: DatabaseHandle }> {
-  const database = openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    sqliteSynchronous: config.sqliteSynchronous,
-    poolSize: config.dbPoolSize,
-  });
-  try {
-    const result = await migrateToLatest(database.db, database.dialect);
-    const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
-    if (applied.length) log.info({ applied, database: database.describe }, 'migrations applied');
-  } catch (err) {
-    await database.close();
-    throw err;
-  }
-  const deps: AppDeps = { db: database.db, dialect: database.dialect, clock, log, config, bus: new EventBus(), metrics: createMetrics() };
-  return { deps, database };
 }
 
 export async function createApp(opts: AppOptions = {}): Promise<App> {

@@ -70,7 +70,7 @@ async function local(): Promise<Backend> {
   ] = await Promise.all([
       import('../config.js'),
       import('../core/logger.js'),
-      import('../app.js'),
+      import('../storage.js'),
       import('../domains/accounts/users.js'),
       import('../domains/accounts/tokens.js'),
       import('../domains/catalog/services.js'),

@@ -41,7 +41,7 @@ program
   .description('Apply pending database migrations and exit')
   .action(async () => {
     const config = loadConfig();
-    const { openStorage } = await import('../app.js');
+    const { openStorage } = await import('../storage.js');
     const { database } = await openStorage(config, createLogger(config.logLevel === 'silent' ? 'silent' : 'info'));
     process.stdout.write(`Database is up to date (${database.describe})\n`);
     await database.close();

@@ -30,9 +30,11 @@ export function isTimeZone(v: string): boolean {
   return ok;
 }
 
+// Lookups take "id or slug" and treat UUID-shaped input as an id, so a UUID-shaped slug could be
+// created but never found by its slug again: the pattern refuses it.
 export const Slug = Type.String({
-  pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
-  description: 'Lowercase letters, digits and dashes; starts with a letter or digit; at most 63 characters',
+  pattern: '^(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)[a-z0-9][a-z0-9-]{0,62}$',
+  description: 'Lowercase letters, digits and dashes; starts with a letter or digit; at most 63 characters; not shaped like a UUID',
 });
 export const Email = Type.String({ format: 'email', maxLength: 254 });
 export const TimeZone = Type.String({ format: 'timezone', description: 'IANA time zone, e.g. Europe/Lisbon' });

@@ -2,7 +2,7 @@
 // (Started via tsx's register(); see startEngineWorker in multi-instance.test.ts.)
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { openStorage } from '../../src/app.js';
+import { openStorage } from '../../src/storage.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { Engine } from '../../src/engine/engine.js';

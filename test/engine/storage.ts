@@ -1,6 +1,6 @@
 // Opens Ballast storage (migrated) without the HTTP server, for engine tests.
 
-import { openStorage } from '../../src/app.js';
+import { openStorage } from '../../src/storage.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { AppDeps } from '../../src/core/context.js';

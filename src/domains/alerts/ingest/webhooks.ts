@@ -116,19 +116,23 @@ export function parseAlertmanagerLike(body: unknown, origin: 'alertmanager' | 'g
   return events;
 }
 
+const scalar = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+
 /** Grafana's legacy (dashboard) alert notifications: one rule per message, state alerting/ok. */
 function parseLegacyGrafana(body: Record<string, unknown>): NormalizedEvent[] {
   const state = body.state;
   if (typeof state !== 'string') throw new InvalidEvent(["'state' must be a string"]);
   if (state === 'paused' || state === 'pending') return [];
-  const key = String(body.ruleId ?? body.ruleName ?? body.title ?? '');
+  // Only scalars: String() of a sender's object is "[object Object]", or a TypeError (a 500) for {"toString": ""}.
+  const key = scalar(body.ruleId) ?? scalar(body.ruleName) ?? scalar(body.title) ?? '';
   if (!key) throw new InvalidEvent(["legacy Grafana alerts need 'ruleId' or 'ruleName'"]);
   const tags = stringMap(body.tags, 'tags', []);
   return [
     {
       action: state === 'ok' ? 'resolve' : 'trigger',
       dedupKey: `grafana-rule-${key}`.slice(0, 255),
-      summary: String(body.title ?? body.ruleName ?? 'Grafana alert').slice(0, 1024),
+      summary: (scalar(body.title) ?? scalar(body.ruleName) ?? 'Grafana alert').slice(0, 1024),
       source: 'grafana',
       severity: mapSeverity(tags.severity, state === 'no_data' ? 'warning' : 'error'),
       timestamp: null,
@@ -169,7 +173,7 @@ export function parseGeneric(body: unknown): NormalizedEvent[] {
     if (dedup !== undefined && dedup !== null && (typeof dedup !== 'string' || dedup.length === 0 || dedup.length > 255)) {
       errors.push(`${p}dedup_key must be a string of 1-255 characters`);
     }
-    if (action !== 'trigger' && typeof dedup !== 'string') errors.push(`${p}dedup_key is required for ${String(action)}`);
+    if (action !== 'trigger' && typeof dedup !== 'string') errors.push(`${p}dedup_key is required for ${scalar(action) ?? 'this action'}`);
     if (action === 'trigger' && (typeof e.summary !== 'string' || !e.summary.trim())) errors.push(`${p}summary is required`);
     if (typeof e.summary === 'string' && e.summary.length > 1024) errors.push(`${p}summary is longer than 1024 characters`);
     if (e.severity !== undefined && !(SEVERITIES as readonly string[]).includes(e.severity as string)) {

@@ -1,0 +1,28 @@
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './core/clock.js';
+import type { AppDeps } from './core/context.js';
+import { EventBus } from './core/events.js';
+import type { Logger } from './core/logger.js';
+import { createMetrics } from './core/metrics.js';
+import { openDatabase, type DatabaseHandle } from './db/dialect.js';
+import { migrateToLatest } from './db/migrate.js';
+
+/** Opens storage and applies migrations; shared by the server and by local CLI commands. */
+export async function openStorage(config: Config, log: Logger, clock: Clock = systemClock): Promise<{ deps: AppDeps; database: DatabaseHandle }> {
+  const database = openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    sqliteSynchronous: config.sqliteSynchronous,
+    poolSize: config.dbPoolSize,
+  });
+  try {
+    const result = await migrateToLatest(database.db, database.dialect);
+    const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+    if (applied.length) log.info({ applied, database: database.describe }, 'migrations applied');
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const deps: AppDeps = { db: database.db, dialect: database.dialect, clock, log, config, bus: new EventBus(), metrics: createMetrics() };
+  return { deps, database };
+}
