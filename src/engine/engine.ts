@@ -88,10 +88,17 @@ export class Engine {
     const jobs = await this.claim();
     const result: PassResult = { claimed: jobs.length, done: 0, failed: 0 };
     const now = this.deps.clock.now().getTime();
+    const metrics = this.deps.metrics;
     for (const row of jobs) {
       this.lastLagMs = Math.max(0, now - Date.parse(row.due_at));
-      if (await this.runOne(row)) result.done++;
-      else result.failed++;
+      metrics.engineLag.set(this.lastLagMs / 1000);
+      if (await this.runOne(row)) {
+        result.done++;
+        metrics.engineJobs.inc({ outcome: 'done' });
+      } else {
+        result.failed++;
+        metrics.engineJobs.inc({ outcome: 'failed_or_lost' });
+      }
     }
     return result;
   }
@@ -100,10 +107,15 @@ export class Engine {
     const { db, dialect, clock } = this.deps;
     const now = iso(clock.now());
     const leaseUntil = iso(addMs(clock.now(), this.leaseMs));
+    // Only kinds this instance can run: during a rolling upgrade an old instance must not claim (and
+    // eventually kill) jobs that only the new version knows.
+    const kinds = [...this.handlers.keys()];
+    if (kinds.length === 0) return [];
     const due = dialect.lockForClaim(
       db
         .selectFrom('engine_jobs')
         .select('id')
+        .where('kind', 'in', kinds)
         .where((eb) =>
           eb.or([
             eb.and([eb('state', '=', 'pending'), eb('due_at', '<=', now)]),

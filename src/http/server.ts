@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import type { AppDeps, Ctx } from '../core/context.js';
@@ -34,6 +34,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const { deps, routes, metrics } = opts;
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
+    // One structured line per request comes from our onResponse hook (with the route template).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: DEFAULT_BODY_LIMIT,
     trustProxy: deps.config.trustProxy,
     genReqId: () => newId(),

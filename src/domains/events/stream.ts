@@ -6,6 +6,8 @@ import { fromJson } from '../../core/json.js';
 import { route } from '../../http/route.js';
 import { requireSignedIn } from '../accounts/authz.js';
 
+const HOLE_WAIT_MS = 10_000;
+
 interface Client {
   reply: FastifyReply;
   prefixes: string[];
@@ -20,6 +22,9 @@ class EventTail {
   private lastSeq = -1;
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
+  /** Sent events above the cursor, so a re-read after a hole does not send them twice. */
+  private readonly sent = new Set<number>();
+  private holeSince: number | null = null;
 
   constructor(private readonly deps: AppDeps) {}
 
@@ -54,19 +59,45 @@ class EventTail {
     try {
       const rows = await this.deps.db.selectFrom('events').selectAll().where('seq', '>', this.lastSeq).orderBy('seq').limit(1000).execute();
       for (const r of rows) {
-        this.lastSeq = Math.max(this.lastSeq, Number(r.seq));
-        const data = JSON.stringify({ seq: r.seq, at: r.at, type: r.type, subject_type: r.subject_type, subject_id: r.subject_id, payload: fromJson(r.payload, {}) });
+        const seq = Number(r.seq);
+        if (this.sent.has(seq)) continue;
+        this.sent.add(seq);
+        const data = JSON.stringify({ seq, at: r.at, type: r.type, subject_type: r.subject_type, subject_id: r.subject_id, payload: fromJson(r.payload, {}) });
         for (const c of this.clients) {
           if (c.prefixes.length && !c.prefixes.some((p) => r.type.startsWith(p))) continue;
-          c.reply.raw.write(`id: ${r.seq}\nevent: ${r.type}\ndata: ${data}\n\n`);
+          c.reply.raw.write(`id: ${seq}\nevent: ${r.type}\ndata: ${data}\n\n`);
         }
       }
+      this.advance();
       // Keeps proxies from closing an idle stream.
       if (rows.length === 0) for (const c of this.clients) c.reply.raw.write(': keep-alive\n\n');
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'event stream poll failed');
     } finally {
       this.busy = false;
+    }
+  }
+
+  /**
+   * PostgreSQL hands out sequence numbers at insert time, so a slower transaction can commit a lower
+   * number after a higher one was already sent. The cursor therefore only moves over contiguous numbers;
+   * a hole is waited for a while (its transaction may still commit) and then skipped (it rolled back).
+   */
+  private advance(): void {
+    const now = Date.now();
+    for (;;) {
+      const next = this.lastSeq + 1;
+      if (this.sent.delete(next)) {
+        this.lastSeq = next;
+        this.holeSince = null;
+        continue;
+      }
+      if (this.sent.size === 0) return;
+      this.holeSince ??= now;
+      if (now - this.holeSince < HOLE_WAIT_MS) return;
+      // Skip the whole hole at once (a rolled-back batch can leave hundreds of numbers unused).
+      this.lastSeq = Math.min(...this.sent) - 1;
+      this.holeSince = null;
     }
   }
 }

@@ -42,7 +42,10 @@ export class AlertIngest {
   /** Throws 429 when this integration is over its request rate. */
   checkRate(integrationId: string): void {
     const wait = this.limiter.hit(integrationId, Date.now());
-    if (wait > 0) throw errors.rateLimited(wait);
+    if (wait > 0) {
+      this.deps.metrics.ingestEvents.inc({ origin: 'any', outcome: 'rate_limited' });
+      throw errors.rateLimited(wait);
+    }
   }
 
   async ingest(integration: ResolvedIntegration, events: NormalizedEvent[]): Promise<IngestOutcome[]> {
