@@ -7,7 +7,7 @@ import { clipTo, complement, mergeTouching, overlay } from './intervals.js';
 import { restrictShifts } from './restrictions.js';
 import { rotationShifts } from './rotation.js';
 import type { FinalEntry, Interval, Override, OverrideEntry, Schedule, Shift } from './types.js';
-import { checkWindow, compileSchedule, type CompiledLayer, type CompiledSchedule } from './validate.js';
+import { checkInstants, compileSchedule, type CompiledLayer, type CompiledSchedule } from './validate.js';
 import type { Instant } from './zone.js';
 
 /** What one layer covers within [from, to): its turns, clipped, cut to its restriction windows. */
@@ -55,7 +55,7 @@ export function computeFinal(compiled: CompiledSchedule, from: Instant, to: Inst
  * user continuing from the same source merged into one entry. Uncovered time has no entry (see gaps).
  */
 export function finalSchedule(schedule: Schedule, from: Instant, to: Instant): FinalEntry[] {
-  checkWindow(from, to);
+  checkInstants({ from, to });
   return computeFinal(compileSchedule(schedule), from, to);
 }
 
@@ -64,15 +64,14 @@ export function finalSchedule(schedule: Schedule, from: Instant, to: Instant): F
  * element; it is a list so callers need not change if simultaneous responders are ever added.
  */
 export function whoIsOnCall(schedule: Schedule, at: Instant): string[] {
-  checkWindow(at, at);
-  // Boundaries are whole milliseconds, so the millisecond [instant, instant + 1) has exactly one answer.
-  const instant = Math.floor(at);
-  return computeFinal(compileSchedule(schedule), instant, instant + 1).map((entry) => entry.user_id);
+  checkInstants({ at });
+  // Every boundary is a whole millisecond, so the millisecond [at, at + 1) has exactly one answer.
+  return computeFinal(compileSchedule(schedule), at, at + 1).map((entry) => entry.user_id);
 }
 
 /** The parts of [from, to) when nobody is on call: exactly the complement of finalSchedule. */
 export function gaps(schedule: Schedule, from: Instant, to: Instant): Interval[] {
-  checkWindow(from, to);
+  checkInstants({ from, to });
   if (from >= to) return [];
   return complement(computeFinal(compileSchedule(schedule), from, to), from, to);
 }

@@ -12,16 +12,18 @@
  *   - clocks go forward (02:00–03:00 is skipped): a boundary at 02:00 is pushed to 03:00 EDT, the same
  *     instant as the 03:00 boundary, so the 02:00 turn has no time at all and is dropped — that
  *     participant's hour never happened — and rotation order continues with the 03:00 turn.
- *   In general, a boundary that resolves to the same or an earlier instant than the boundary before it
- *   (possible when a gap is longer than a turn, e.g. Samoa skipping 2011-12-30) is merged into it: the next
- *   turn starts where the last one ended, so turns stay contiguous and never overlap.
+ *   In general a turn starts at the latest boundary so far, so a boundary that resolves to the same or an
+ *   earlier instant than the one before it is merged into it and its turn (now empty) is dropped: turns stay
+ *   contiguous and never overlap. Earlier instants happen only when a gap is longer than a turn: Samoa
+ *   skipped 2011-12-30, so with hourly turns that day's boundaries are pushed 24 h onto the real hours of
+ *   12-31, and 12-31's own boundaries are merged until the clock catches up at its 23:00.
  *
  * Turn numbers stay tied to wall-clock boundaries, so a dropped turn does not shift who is on next.
  */
 
 import { OFFSET_BOUND_MS, instantToWall, wallToInstant, type Instant } from './zone.js';
 import type { CompiledLayer } from './validate.js';
-import { checkWindow, compileStandaloneLayer } from './validate.js';
+import { checkInstants, compileStandaloneLayer } from './validate.js';
 import type { Layer, Shift } from './types.js';
 
 /**
@@ -44,10 +46,10 @@ export function rotationShifts(layer: CompiledLayer, zone: string, from: Instant
   const firstStart = turnStart(layer, zone, 0);
   if (from >= to || to <= firstStart) return [];
 
-  // Jump straight to about the turn containing `from` by wall-clock arithmetic, then step back far enough
-  // that any merged boundaries before the first reported turn are accounted for. Turns before
-  // (estimate − lookback) end at or before `from`: their boundaries are ≥ ORDERED_DISTANCE_MS of wall clock
-  // before from's own wall time, so they resolve no later than `from`.
+  // Jump by wall-clock arithmetic to about the turn containing `from` (no walking from the handoff). Turns
+  // before (estimate − lookback) end by `from`: their boundaries are ORDERED_DISTANCE_MS or more of wall
+  // clock before from's own wall time, so they resolve no later than `from`. Starting the running maximum
+  // another lookback earlier makes it exact for every turn after that, i.e. for every turn reported.
   const fromWall = instantToWall(Math.max(from, firstStart), zone);
   const estimate = Math.floor((fromWall - layer.handoff) / layer.stepMs);
   const lookback = Math.ceil(ORDERED_DISTANCE_MS / layer.stepMs);
@@ -68,10 +70,10 @@ export function rotationShifts(layer: CompiledLayer, zone: string, from: Instant
 
 /**
  * The layer's turns overlapping [from, to): contiguous (each end is the next start), whole rather than
- * clipped, and ignoring restrictions (see layerEntries for what the layer actually covers). Nothing
+ * clipped, and ignoring restrictions (renderTimeline shows what the layer actually covers). Nothing
  * before the handoff. Throws a 400 validation_failed AppError for an invalid layer, zone or window.
  */
 export function shiftsForLayer(layer: Layer, zone: string, from: Instant, to: Instant): Shift[] {
-  checkWindow(from, to);
+  checkInstants({ from, to });
   return rotationShifts(compileStandaloneLayer(layer, zone), zone, from, to);
 }

@@ -3,7 +3,7 @@
 import { combine, coveredByLayer, overridesWithin } from './final.js';
 import { complement } from './intervals.js';
 import type { Schedule, Timeline } from './types.js';
-import { checkWindow, compileSchedule } from './validate.js';
+import { checkInstants, compileSchedule } from './validate.js';
 import type { Instant } from './zone.js';
 
 /**
@@ -12,7 +12,7 @@ import type { Instant } from './zone.js';
  * Everything is clipped to [from, to).
  */
 export function renderTimeline(schedule: Schedule, from: Instant, to: Instant): Timeline {
-  checkWindow(from, to);
+  checkInstants({ from, to });
   const compiled = compileSchedule(schedule);
   const layers = compiled.layers.map((layer) => ({
     index: layer.index,

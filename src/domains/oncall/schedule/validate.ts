@@ -39,6 +39,7 @@ export interface CompiledSchedule {
 const MAX_HOURS = 366 * 24;
 const MAX_DAYS = 366;
 const CLOCK_TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const INSTANT_MESSAGE = 'must be whole epoch milliseconds within years 1–9999';
 
 function rotationStepMs(rotation: Rotation): number | string {
   if (rotation === 'hourly') return HOUR_MS;
@@ -58,7 +59,14 @@ function clockMinutes(text: unknown, allowEndOfDay: boolean): number | null {
   return m ? Number(m[1]) * 60 + Number(m[2]) : null;
 }
 
+// The shape checks below (objects, arrays) only keep malformed input a 400 rather than a TypeError.
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
 function compileWindow(window: WeeklyWindow, path: string, problems: FieldProblem[]): CompiledWindow | null {
+  if (!isObject(window)) {
+    problems.push({ path, message: 'must be a weekly window { day_of_week, start, end }' });
+    return null;
+  }
   const list = Array.isArray(window.day_of_week) ? window.day_of_week : [window.day_of_week];
   const days = [false, false, false, false, false, false, false];
   let daysOk = list.length > 0;
@@ -79,6 +87,10 @@ function compileWindow(window: WeeklyWindow, path: string, problems: FieldProble
 
 function compileLayer(layer: Layer, index: number, problems: FieldProblem[]): CompiledLayer | null {
   const path = `/layers/${index}`;
+  if (!isObject(layer)) {
+    problems.push({ path, message: 'must be a layer { rotation, handoff, participants, restrictions? }' });
+    return null;
+  }
   const before = problems.length;
   const stepMs = rotationStepMs(layer.rotation);
   if (typeof stepMs === 'string') problems.push({ path: `${path}/rotation`, message: stepMs });
@@ -113,15 +125,23 @@ function compileLayer(layer: Layer, index: number, problems: FieldProblem[]): Co
 
 function checkOverride(override: Override, index: number, problems: FieldProblem[]): void {
   const path = `/overrides/${index}`;
+  if (!isObject(override)) {
+    problems.push({ path, message: 'must be an override { user, start, end }' });
+    return;
+  }
   if (typeof override.user !== 'string' || override.user === '') problems.push({ path: `${path}/user`, message: 'must be a user id' });
   const startOk = isSupportedInstant(override.start);
   const endOk = isSupportedInstant(override.end);
-  if (!startOk) problems.push({ path: `${path}/start`, message: 'must be epoch milliseconds within years 1–9999' });
-  if (!endOk) problems.push({ path: `${path}/end`, message: 'must be epoch milliseconds within years 1–9999' });
+  if (!startOk) problems.push({ path: `${path}/start`, message: INSTANT_MESSAGE });
+  if (!endOk) problems.push({ path: `${path}/end`, message: INSTANT_MESSAGE });
   if (startOk && endOk && override.end <= override.start) problems.push({ path: `${path}/end`, message: 'must be after start' });
 }
 
 function compileInto(schedule: Schedule, problems: FieldProblem[]): CompiledSchedule {
+  if (!isObject(schedule)) {
+    problems.push({ path: '/', message: 'must be a schedule { time_zone, layers, overrides? }' });
+    return { zone: 'UTC', layers: [], overrides: [] };
+  }
   if (!isValidTimeZone(schedule.time_zone)) {
     problems.push({ path: '/time_zone', message: `unknown time zone ${JSON.stringify(schedule.time_zone)}; use an IANA name such as 'Europe/London'` });
   }
@@ -162,10 +182,11 @@ export function compileStandaloneLayer(layer: Layer, zone: string): CompiledLaye
   return compileSchedule({ time_zone: zone, layers: [layer] }).layers[0] as CompiledLayer;
 }
 
-/** A [from, to) window asked of the computations; 400 when it is not two supported instants. */
-export function checkWindow(from: number, to: number): void {
+/** Instants asked of the computations, by name ({ from, to } or { at }); 400 unless each is supported. */
+export function checkInstants(instants: Record<string, number>): void {
   const problems: FieldProblem[] = [];
-  if (!isSupportedInstant(from)) problems.push({ path: '/from', message: 'must be epoch milliseconds within years 1–9999' });
-  if (!isSupportedInstant(to)) problems.push({ path: '/to', message: 'must be epoch milliseconds within years 1–9999' });
+  for (const [name, value] of Object.entries(instants)) {
+    if (!isSupportedInstant(value)) problems.push({ path: `/${name}`, message: INSTANT_MESSAGE });
+  }
   throwIfAny(problems);
 }

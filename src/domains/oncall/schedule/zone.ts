@@ -16,7 +16,7 @@ export const MAX_INSTANT: Instant = utcFields(9999, 12, 30);
 
 /**
  * Every UTC offset in the time-zone database is within ±16 h (the extremes are 19th-century local mean
- * times such as Manila's −15:56 and Sitka's +15:02). So an instant's wall time is within this of the instant,
+ * times: Manila's −15:56 and Juneau's +15:02). So an instant's wall time is within this of the instant,
  * and two wall times at least twice this apart always resolve to instants in the same order — which bounds
  * how far back a computation has to look.
  */
@@ -167,12 +167,13 @@ export function instantToZonedParts(instant: Instant, zone: string): ZonedParts 
   };
 }
 
+/** Whole epoch milliseconds within years 1–9999: every computed boundary is whole, so inputs are too. */
 export function isSupportedInstant(instant: unknown): instant is Instant {
-  return typeof instant === 'number' && Number.isFinite(instant) && instant >= MIN_INSTANT && instant <= MAX_INSTANT;
+  return Number.isInteger(instant) && (instant as number) >= MIN_INSTANT && (instant as number) <= MAX_INSTANT;
 }
 
 export function mustBeInstant(instant: Instant, name = 'instant'): void {
   if (!isSupportedInstant(instant)) {
-    throw new RangeError(`${name} must be epoch milliseconds within years 1–9999, got ${String(instant)}`);
+    throw new RangeError(`${name} must be whole epoch milliseconds within years 1–9999, got ${String(instant)}`);
   }
 }
