@@ -1,3 +1,6 @@
+import type { ScheduleTables } from '../domains/oncall/schedules/tables.js';
+import type { NotificationTables } from '../domains/notify/tables.js';
+import type { EscalationTables } from '../domains/oncall/escalation/tables.js';
 import type { Generated } from 'kysely';
 
 /**
@@ -243,7 +246,11 @@ export interface ChangeEventsTable {
   created_at: Iso;
 }
 
-export interface Database {
+/**
+ * Later modules declare their tables next to their code (src/domains/<name>/tables.ts) and are
+ * composed here, so adding a module does not mean editing one ever-growing interface.
+ */
+export interface Database extends ScheduleTables, NotificationTables, EscalationTables {
   users: UsersTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
