@@ -11,10 +11,17 @@ import { auditRoutes } from './domains/audit/routes.js';
 import { catalogRoutes } from './domains/catalog/routes.js';
 import { opsRoutes } from './domains/ops/routes.js';
 import { alertRoutes } from './domains/alerts/routes.js';
+import { scheduleRoutes } from './domains/oncall/schedules/routes.js';
 import { ingestRoutes } from './domains/alerts/ingest/routes.js';
 import { registerAlertJobs } from './domains/alerts/actions.js';
 import { closeEventStreams, streamRoutes } from './domains/events/stream.js';
+import { notifyRoutes } from './domains/notify/routes.js';
+import { registerNotifyJobs } from './domains/notify/delivery.js';
 import { Engine } from './engine/engine.js';
+import type { EventBus } from './core/events.js';
+import { escalationRoutes } from './domains/oncall/escalation/routes.js';
+import { registerEscalation } from './domains/oncall/escalation/runner.js';
+import { notificationPager } from './domains/oncall/escalation/pager.js';
 import type { Metrics } from './core/metrics.js';
 import type { RouteDef } from './http/route.js';
 import { buildServer } from './http/server.js';
@@ -22,11 +29,13 @@ import { buildServer } from './http/server.js';
 /** Every domain's routes. A new domain adds its list here. */
 export { openStorage };
 
-export const ALL_ROUTES: RouteDef[] = [...accountRoutes, ...catalogRoutes, ...auditRoutes, ...opsRoutes, ...alertRoutes, ...ingestRoutes, ...streamRoutes];
+export const ALL_ROUTES: RouteDef[] = [...accountRoutes, ...catalogRoutes, ...auditRoutes, ...opsRoutes, ...alertRoutes, ...ingestRoutes, ...streamRoutes, ...scheduleRoutes, ...notifyRoutes, ...escalationRoutes];
 
 /** Every domain's engine job handlers. */
-export function registerJobs(engine: Engine): void {
+export function registerJobs(engine: Engine, bus: EventBus): void {
   registerAlertJobs(engine);
+  registerNotifyJobs(engine);
+  registerEscalation(bus, engine, notificationPager);
 }
 
 export interface AppOptions {
@@ -55,7 +64,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const { deps, database } = await openStorage(config, log, opts.clock);
   const metrics = deps.metrics;
   const engine = new Engine(deps);
-  registerJobs(engine);
+  registerJobs(engine, deps.bus);
 
   const admin = await ensureFirstAdmin(deps);
   if (admin?.generatedPassword) {

@@ -23,6 +23,14 @@ export interface Config {
   loginRateLimit: number;
   /** Ingest requests accepted per integration key per second; more get 429 with Retry-After. */
   ingestRateLimit: number;
+  /** Outgoing mail server, e.g. smtp://user:pass@mail.example.com:587 (smtps:// for implicit TLS). */
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  /** Twilio-compatible REST API for SMS and voice. */
+  twilioUrl: string;
+  twilioAccountSid: string | undefined;
+  twilioAuthToken: string | undefined;
+  twilioFrom: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -49,6 +57,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: intEnv(env, 'BALLAST_DB_POOL_SIZE', 10),
     loginRateLimit: intEnv(env, 'BALLAST_LOGIN_RATE_LIMIT', 10),
     ingestRateLimit: intEnv(env, 'BALLAST_INGEST_RATE_LIMIT', 2000),
+    smtpUrl: env.BALLAST_SMTP_URL || undefined,
+    smtpFrom: env.BALLAST_SMTP_FROM || 'Ballast <ballast@localhost>',
+    twilioUrl: (env.BALLAST_TWILIO_URL || 'https://api.twilio.com').replace(/\/+$/, ''),
+    twilioAccountSid: env.BALLAST_TWILIO_ACCOUNT_SID || undefined,
+    twilioAuthToken: env.BALLAST_TWILIO_AUTH_TOKEN || undefined,
+    twilioFrom: env.BALLAST_TWILIO_FROM || undefined,
   };
 }
 

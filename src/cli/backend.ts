@@ -18,6 +18,10 @@ export interface Backend {
   listAlerts(query: Record<string, unknown>): Promise<any>;
   /** Acknowledge or resolve an alert group or an alert, by id. */
   actOnAlert(id: string, action: 'acknowledge' | 'resolve'): Promise<any>;
+  /** Who is on call on every schedule at `at` (ISO; default now). */
+  onCallNow(at?: string): Promise<any>;
+  /** A schedule's timeline over [from, to) (ISO; defaults now … +14 days). */
+  scheduleTimeline(schedule: string, from?: string, to?: string): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -49,6 +53,8 @@ function remote(url: string, token: string | undefined): Backend {
         return { kind: 'alert', ...(await api.request<object>('POST', `/api/v1/alerts/${path}/${action}`, undefined, { 'x-ballast-client': 'cli' })) };
       }
     },
+    onCallNow: (at) => api.request('GET', `/api/v1/oncall/now?${qs({ at })}`),
+    scheduleTimeline: (schedule, from, to) => api.request('GET', `/api/v1/schedules/${encodeURIComponent(schedule)}/timeline?${qs({ from, to })}`),
     close: async () => undefined,
   };
 }
@@ -67,6 +73,7 @@ async function local(): Promise<Backend> {
     { listIntegrations },
     { listAlerts },
     { actOnAny },
+    { onCallNow, getTimeline },
   ] = await Promise.all([
       import('../config.js'),
       import('../core/logger.js'),
@@ -78,6 +85,7 @@ async function local(): Promise<Backend> {
       import('../domains/alerts/integrations.js'),
       import('../domains/alerts/queries.js'),
       import('../domains/alerts/actions.js'),
+      import('../domains/oncall/schedules/services.js'),
     ]);
   const config = loadConfig();
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
@@ -103,6 +111,8 @@ async function local(): Promise<Backend> {
     listIntegrations: (service) => listIntegrations(ctx, service),
     listAlerts: (query) => listAlerts(ctx, query),
     actOnAlert: (id, action) => actOnAny(ctx, id, action, 'cli'),
+    onCallNow: (at) => onCallNow(ctx, { at }),
+    scheduleTimeline: (schedule, from, to) => getTimeline(ctx, schedule, { from, to }),
     close: () => database.close(),
   };
 }

@@ -9,6 +9,7 @@ import { withBackend } from './backend.js';
 import { CliError } from './client.js';
 import { formatApplyResult, table } from './format.js';
 import { registerAlertCommands } from './alerts.js';
+import { registerOncallCommands } from './oncall.js';
 
 const program = new Command();
 program.name('ballast').description('Ballast: fail small, detect fast, recover predictably.').version(VERSION);
@@ -162,6 +163,7 @@ services
   });
 
 registerAlertCommands(program);
+registerOncallCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CliError || err instanceof AppError) {

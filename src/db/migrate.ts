@@ -3,6 +3,9 @@ import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001_core.js';
 import * as m0002 from './migrations/0002_alerts.js';
+import * as m0003 from './migrations/0003_schedules.js';
+import * as m0004 from './migrations/0004_notifications.js';
+import * as m0005 from './migrations/0005_escalation.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, d: Dialect): Promise<void> };
 
@@ -10,6 +13,9 @@ type DialectMigration = { up(db: Kysely<unknown>, d: Dialect): Promise<void> };
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_core': m0001,
   '0002_alerts': m0002,
+  '0003_schedules': m0003,
+  '0004_notifications': m0004,
+  '0005_escalation': m0005,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

@@ -20,6 +20,15 @@ export interface Job {
 /** Runs inside the transaction that marks the job done: its writes and the completion commit together. */
 export type JobHandler = (uow: Uow, job: Job) => Promise<void>;
 
+/**
+ * For jobs that wait on the outside world (sending a notification): runs outside any transaction, so a
+ * slow receiver never holds a database lock. It opens its own short transactions; the job is completed
+ * after it returns. A crash mid-way re-runs it after the lease, so it must tolerate running twice.
+ */
+export type ExternalJobHandler = (ctx: Ctx, job: Job) => Promise<void>;
+
+type Registered = { transactional: true; run: JobHandler } | { transactional: false; run: ExternalJobHandler };
+
 export interface EngineOptions {
   instanceId?: string;
   batchSize?: number;
@@ -41,7 +50,7 @@ export interface PassResult {
  */
 export class Engine {
   readonly instanceId: string;
-  private readonly handlers = new Map<string, JobHandler>();
+  private readonly handlers = new Map<string, Registered>();
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
@@ -64,7 +73,12 @@ export class Engine {
 
   register(kind: string, handler: JobHandler): void {
     if (this.handlers.has(kind)) throw new Error(`engine: handler for '${kind}' already registered`);
-    this.handlers.set(kind, handler);
+    this.handlers.set(kind, { transactional: true, run: handler });
+  }
+
+  registerExternal(kind: string, handler: ExternalJobHandler): void {
+    if (this.handlers.has(kind)) throw new Error(`engine: handler for '${kind}' already registered`);
+    this.handlers.set(kind, { transactional: false, run: handler });
   }
 
   private get ctx(): Ctx {
@@ -148,26 +162,47 @@ export class Engine {
       payload: fromJson(row.payload, {}),
     };
     const handler = this.handlers.get(row.kind);
+    const complete = (uow: Uow) => this.markDone(uow, row.id);
     try {
       if (!handler) throw new Error(`no handler registered for job kind '${row.kind}'`);
-      await transaction(this.ctx, async (uow) => {
-        const done = await uow.db
-          .updateTable('engine_jobs')
-          .set({ state: 'done', done_at: iso(uow.now), lease_until: null, dedupe_key: null })
-          .where('id', '=', row.id)
-          .where('state', '=', 'claimed')
-          .where('claimed_by', '=', this.instanceId)
-          .executeTakeFirst();
-        // Lost the lease to another instance: let it own the job.
-        if (Number(done.numUpdatedRows) !== 1) throw new LeaseLost();
-        await handler(uow, job);
-      });
+      if (handler.transactional) {
+        await transaction(this.ctx, async (uow) => {
+          await complete(uow);
+          await handler.run(uow, job);
+        });
+      } else {
+        // Release the key first, so the handler can arm a follow-up job under the same key.
+        await transaction(this.ctx, async (uow) => {
+          const held = await uow.db
+            .updateTable('engine_jobs')
+            .set({ dedupe_key: null })
+            .where('id', '=', row.id)
+            .where('state', '=', 'claimed')
+            .where('claimed_by', '=', this.instanceId)
+            .executeTakeFirst();
+          if (Number(held.numUpdatedRows) !== 1) throw new LeaseLost();
+        });
+        await handler.run(this.ctx, job);
+        await transaction(this.ctx, complete);
+      }
       return true;
     } catch (err) {
       if (err instanceof LeaseLost) return false;
       await this.recordFailure(row, err);
       return false;
     }
+  }
+
+  /** Completes a job only if this instance still holds it; otherwise another instance owns it now. */
+  private async markDone(uow: Uow, id: string): Promise<void> {
+    const done = await uow.db
+      .updateTable('engine_jobs')
+      .set({ state: 'done', done_at: iso(uow.now), lease_until: null, dedupe_key: null })
+      .where('id', '=', id)
+      .where('state', '=', 'claimed')
+      .where('claimed_by', '=', this.instanceId)
+      .executeTakeFirst();
+    if (Number(done.numUpdatedRows) !== 1) throw new LeaseLost();
   }
 
   private async recordFailure(row: EngineJobsTable, err: unknown): Promise<void> {

@@ -8,6 +8,7 @@ import { createUserIn, findUserRow, loadUser, updateUserIn } from '../accounts/u
 import { createServiceIn, findServiceRow, loadService, setDependencies, updateServiceIn } from '../catalog/services.js';
 import { ApplyRequest, type ChangeEntryT, type OpsDocumentT } from './schema.js';
 import { exportAlerting, reconcileAlertSettings, reconcileIntegrations } from '../alerts/ops.js';
+import { applySchedules, exportSchedules } from '../oncall/schedules/ops.js';
 
 class DryRunRollback extends Error {
   constructor(readonly changes: ChangeEntryT[]) {
@@ -174,6 +175,7 @@ export async function applyDocument(ctx: Ctx, input: unknown) {
         ...(await applyTeams(uow, document.teams ?? [])),
         ...(await applyUsers(uow, document.users ?? [])),
         ...(await applyServices(uow, document.services ?? [])),
+        ...(await applySchedules(uow, document.schedules ?? [])),
       ];
       if (dry_run) throw new DryRunRollback(list);
       return list;
@@ -198,6 +200,7 @@ function findDuplicateKeys(doc: OpsDocumentT): string[] {
   check('teams', (doc.teams ?? []).map((t) => t.slug));
   check('users', (doc.users ?? []).map((u) => u.email.toLowerCase()));
   check('services', (doc.services ?? []).map((s) => s.slug));
+  check('schedules', (doc.schedules ?? []).map((s) => s.slug));
   return out;
 }
 
@@ -236,5 +239,7 @@ export async function exportDocument(ctx: Ctx): Promise<OpsDocumentT> {
       ...(await exportAlerting({ db }, full.id)),
     });
   }
+  const schedules = await exportSchedules(db);
+  if (schedules.length) doc.schedules = schedules;
   return doc;
 }

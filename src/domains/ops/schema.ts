@@ -3,6 +3,7 @@ import { Description, Email, Name, Slug, TimeZone } from '../../core/schemas.js'
 import { TeamRoleSchema } from '../accounts/schemas.js';
 import { ServiceLinks, Tier } from '../catalog/schemas.js';
 import { OpsAlertSettings, OpsIntegration } from '../alerts/ops.js';
+import { OpsSchedule } from '../oncall/schedules/ops.js';
 
 /**
  * The `ballast apply` document. Sections are optional; items are matched by their natural key
@@ -40,6 +41,7 @@ export const OpsDocument = Type.Object(
     teams: Type.Optional(Type.Array(OpsTeam, { maxItems: 10_000 })),
     users: Type.Optional(Type.Array(OpsUser, { maxItems: 10_000 })),
     services: Type.Optional(Type.Array(OpsService, { maxItems: 10_000 })),
+    schedules: Type.Optional(Type.Array(OpsSchedule, { maxItems: 10_000 })),
   },
   { additionalProperties: false },
 );
@@ -51,7 +53,7 @@ export const ApplyRequest = Type.Object(
 );
 
 export const ChangeEntry = Type.Object({
-  kind: Type.Union([Type.Literal('team'), Type.Literal('user'), Type.Literal('service')]),
+  kind: Type.Union([Type.Literal('team'), Type.Literal('user'), Type.Literal('service'), Type.Literal('schedule')]),
   key: Type.String(),
   action: Type.Union([Type.Literal('created'), Type.Literal('changed'), Type.Literal('unchanged')]),
   changes: Type.Record(Type.String(), Type.Object({ from: Type.Unknown(), to: Type.Unknown() })),
