@@ -150,31 +150,33 @@ export async function listContactMethods(ctx: Ctx, userIdOrEmail: string): Promi
   });
 }
 
+export async function createContactMethodIn(uow: Uow, userId: string, data: Static<typeof ContactMethodCreate>): Promise<ContactMethodDto> {
+  requireSelfOrAdmin(uow.ctx.actor, userId);
+  const address = checkAddress(data.type, data.address);
+  const count = await uow.db.selectFrom('contact_methods').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+  if (Number(count.n) >= 20) throw errors.conflict('A user can have at most 20 contact methods');
+  const secret = data.type === 'webhook' ? `whsec_${crypto.randomBytes(32).toString('base64url')}` : null;
+  const row: ContactMethodsTable = {
+    id: newId(uow.now.getTime()),
+    user_id: userId,
+    type: data.type,
+    address,
+    label: data.label ?? data.type,
+    secret,
+    verified: 0,
+    created_at: iso(uow.now),
+    updated_at: iso(uow.now),
+  };
+  await uow.db.insertInto('contact_methods').values(row).execute();
+  // The address can be a credential (chat webhook URLs): the audit trail keeps the masked form.
+  await uow.audit({ action: 'contact_method.create', targetType: 'contact_method', targetId: row.id, after: { user_id: userId, type: row.type, target: maskTarget(row.type, address), label: row.label } });
+  return cmDto(row, secret ?? undefined);
+}
+
 export async function createContactMethod(ctx: Ctx, userIdOrEmail: string, input: unknown): Promise<ContactMethodDto> {
   const data = validate(ContactMethodCreate, input);
   requireSignedIn(ctx.actor);
-  const address = checkAddress(data.type, data.address);
-  return transaction(ctx, async (uow) => {
-    const u = await targetUser(uow, userIdOrEmail);
-    const count = await uow.db.selectFrom('contact_methods').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', u.id).executeTakeFirstOrThrow();
-    if (Number(count.n) >= 20) throw errors.conflict('A user can have at most 20 contact methods');
-    const secret = data.type === 'webhook' ? `whsec_${crypto.randomBytes(32).toString('base64url')}` : null;
-    const row: ContactMethodsTable = {
-      id: newId(uow.now.getTime()),
-      user_id: u.id,
-      type: data.type,
-      address,
-      label: data.label ?? data.type,
-      secret,
-      verified: 0,
-      created_at: iso(uow.now),
-      updated_at: iso(uow.now),
-    };
-    await uow.db.insertInto('contact_methods').values(row).execute();
-    // The address can be a credential (chat webhook URLs): the audit trail keeps the masked form.
-    await uow.audit({ action: 'contact_method.create', targetType: 'contact_method', targetId: row.id, after: { user_id: u.id, type: row.type, target: maskTarget(row.type, address), label: row.label } });
-    return cmDto(row, secret ?? undefined);
-  });
+  return transaction(ctx, async (uow) => createContactMethodIn(uow, (await targetUser(uow, userIdOrEmail)).id, data));
 }
 
 export async function updateContactMethod(ctx: Ctx, id: string, input: unknown): Promise<ContactMethodDto> {

@@ -1,3 +1,4 @@
+import { isPrivileged } from '../../core/actor.js';
 import type { Ctx } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { transaction, type Uow } from '../../core/uow.js';
@@ -9,6 +10,8 @@ import { createServiceIn, findServiceRow, loadService, setDependencies, updateSe
 import { ApplyRequest, type ChangeEntryT, type OpsDocumentT } from './schema.js';
 import { exportAlerting, reconcileAlertSettings, reconcileIntegrations } from '../alerts/ops.js';
 import { applySchedules, exportSchedules } from '../oncall/schedules/ops.js';
+import { exportContactMethods, reconcileContactMethods } from '../notify/ops.js';
+import { applyPolicies, exportPolicies, reconcileServicePolicy, servicePolicySlug } from '../oncall/escalation/ops.js';
 
 class DryRunRollback extends Error {
   constructor(readonly changes: ChangeEntryT[]) {
@@ -58,10 +61,11 @@ async function applyTeams(uow: Uow, teams: NonNullable<OpsDocumentT['teams']>): 
 
 async function applyUsers(uow: Uow, users: NonNullable<OpsDocumentT['users']>): Promise<ChangeEntryT[]> {
   const out: ChangeEntryT[] = [];
-  for (const u of users) {
+  for (const [i, { contact_methods: methods, ...u }] of users.entries()) {
     const row = await findUserRow(uow.db, u.email);
     if (!row) {
-      await createUserIn(uow, u);
+      const created = await createUserIn(uow, u);
+      if (methods) await reconcileContactMethods(uow, created.id, methods, `/document/users/${i}/contact_methods`);
       out.push(entry('user', u.email.toLowerCase(), false, {}));
       continue;
     }
@@ -69,6 +73,8 @@ async function applyUsers(uow: Uow, users: NonNullable<OpsDocumentT['users']>): 
     const desired = { name: u.name, timezone: u.timezone, is_admin: u.is_admin, teams: u.teams };
     const changes = diff(current, desired);
     if (Object.keys(changes).length) await updateUserIn(uow, row.id, desired);
+    const cm = methods ? await reconcileContactMethods(uow, row.id, methods, `/document/users/${i}/contact_methods`) : null;
+    if (cm) changes.contact_methods = cm;
     out.push(entry('user', row.email, true, changes));
   }
   return out;
@@ -99,15 +105,17 @@ async function applyServices(uow: Uow, input: NonNullable<OpsDocumentT['services
   }
   // Pass 3: alerting — integrations and alert settings (the alerts domain owns how they reconcile).
   for (const s of services) {
-    if (s.integrations === undefined && s.alerts === undefined) continue;
+    if (s.integrations === undefined && s.alerts === undefined && s.escalation_policy === undefined) continue;
     const row = (await findServiceRow(uow.db, s.slug))!;
     const e = out.find((c) => c.kind === 'service' && c.key === s.slug)!;
     const integ = s.integrations ? await reconcileIntegrations(uow, row.id, s.slug, s.integrations) : null;
     const alerts = s.alerts ? await reconcileAlertSettings(uow, row.id, s.alerts) : null;
+    const policy = s.escalation_policy !== undefined ? await reconcileServicePolicy(uow, row.id, s.escalation_policy) : null;
     if (e.action === 'created') continue;
     if (integ) e.changes.integrations = integ;
     if (alerts) e.changes.alerts = alerts;
-    if (integ || alerts) e.action = 'changed';
+    if (policy) e.changes.escalation_policy = policy;
+    if (integ || alerts || policy) e.action = 'changed';
   }
   for (const s of await inDependencyOrder(uow, services)) {
     if (s.depends_on === undefined) continue;
@@ -174,8 +182,10 @@ export async function applyDocument(ctx: Ctx, input: unknown) {
       const list = [
         ...(await applyTeams(uow, document.teams ?? [])),
         ...(await applyUsers(uow, document.users ?? [])),
-        ...(await applyServices(uow, document.services ?? [])),
+        // Services point at policies, policies at schedules: create in that order.
         ...(await applySchedules(uow, document.schedules ?? [])),
+        ...(await applyPolicies(uow, document.escalation_policies ?? [])),
+        ...(await applyServices(uow, document.services ?? [])),
       ];
       if (dry_run) throw new DryRunRollback(list);
       return list;
@@ -201,6 +211,7 @@ function findDuplicateKeys(doc: OpsDocumentT): string[] {
   check('users', (doc.users ?? []).map((u) => u.email.toLowerCase()));
   check('services', (doc.services ?? []).map((s) => s.slug));
   check('schedules', (doc.schedules ?? []).map((s) => s.slug));
+  check('escalation_policies', (doc.escalation_policies ?? []).map((p) => p.slug));
   return out;
 }
 
@@ -224,6 +235,8 @@ export async function exportDocument(ctx: Ctx): Promise<OpsDocumentT> {
       timezone: full.timezone,
       ...(full.is_admin ? { is_admin: true } : {}),
       ...(Object.keys(full.teams).length ? { teams: full.teams } : {}),
+      // Contact addresses can be credentials (chat webhook URLs): only administrators export them.
+      ...(isPrivileged(ctx.actor) ? await exportContactMethods(db, full.id).then((m) => (m.length ? { contact_methods: m } : {})) : {}),
     });
   }
   for (const s of services) {
@@ -237,9 +250,12 @@ export async function exportDocument(ctx: Ctx): Promise<OpsDocumentT> {
       ...(Object.keys(full.links).length ? { links: full.links } : {}),
       ...(full.depends_on.length ? { depends_on: full.depends_on.map((d) => d.slug) } : {}),
       ...(await exportAlerting({ db }, full.id)),
+      ...(await servicePolicySlug(db, full.id).then((p) => (p ? { escalation_policy: p } : {}))),
     });
   }
   const schedules = await exportSchedules(db);
   if (schedules.length) doc.schedules = schedules;
+  const policies = await exportPolicies(db);
+  if (policies.length) doc.escalation_policies = policies;
   return doc;
 }

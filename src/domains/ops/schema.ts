@@ -4,6 +4,8 @@ import { TeamRoleSchema } from '../accounts/schemas.js';
 import { ServiceLinks, Tier } from '../catalog/schemas.js';
 import { OpsAlertSettings, OpsIntegration } from '../alerts/ops.js';
 import { OpsSchedule } from '../oncall/schedules/ops.js';
+import { OpsPolicy } from '../oncall/escalation/ops.js';
+import { OpsContactMethod } from '../notify/ops.js';
 
 /**
  * The `ballast apply` document. Sections are optional; items are matched by their natural key
@@ -17,6 +19,7 @@ export const OpsUser = Type.Object(
     timezone: Type.Optional(TimeZone),
     is_admin: Type.Optional(Type.Boolean()),
     teams: Type.Optional(Type.Record(Slug, TeamRoleSchema)),
+    contact_methods: Type.Optional(Type.Array(OpsContactMethod, { maxItems: 20 })),
   },
   { additionalProperties: false },
 );
@@ -30,6 +33,7 @@ export const OpsService = Type.Object(
     links: Type.Optional(ServiceLinks),
     depends_on: Type.Optional(Type.Array(Slug, { maxItems: 200 })),
     integrations: Type.Optional(Type.Array(OpsIntegration, { maxItems: 20 })),
+    escalation_policy: Type.Optional(Type.Union([Slug, Type.Null()])),
     alerts: Type.Optional(OpsAlertSettings),
   },
   { additionalProperties: false },
@@ -42,6 +46,7 @@ export const OpsDocument = Type.Object(
     users: Type.Optional(Type.Array(OpsUser, { maxItems: 10_000 })),
     services: Type.Optional(Type.Array(OpsService, { maxItems: 10_000 })),
     schedules: Type.Optional(Type.Array(OpsSchedule, { maxItems: 10_000 })),
+    escalation_policies: Type.Optional(Type.Array(OpsPolicy, { maxItems: 10_000 })),
   },
   { additionalProperties: false },
 );
@@ -53,7 +58,7 @@ export const ApplyRequest = Type.Object(
 );
 
 export const ChangeEntry = Type.Object({
-  kind: Type.Union([Type.Literal('team'), Type.Literal('user'), Type.Literal('service'), Type.Literal('schedule')]),
+  kind: Type.Union([Type.Literal('team'), Type.Literal('user'), Type.Literal('service'), Type.Literal('schedule'), Type.Literal('escalation_policy')]),
   key: Type.String(),
   action: Type.Union([Type.Literal('created'), Type.Literal('changed'), Type.Literal('unchanged')]),
   changes: Type.Record(Type.String(), Type.Object({ from: Type.Unknown(), to: Type.Unknown() })),
