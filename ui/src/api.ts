@@ -11,6 +11,19 @@ import type {
   ApiTokenCreated,
   AuditEntry,
   ChangeEvent,
+  ContactMethod,
+  ContactType,
+  EscalationPolicy,
+  FeedUrl,
+  NotificationLog,
+  NotificationRule,
+  OnCallNow,
+  PolicyInput,
+  Schedule,
+  ScheduleInput,
+  ScheduleOverride,
+  Timeline,
+  Urgency,
   FieldProblem,
   Integration,
   IntegrationType,
@@ -278,6 +291,53 @@ export const api = {
 
   changeEvents: {
     list: (q: PageQuery & { service?: string; since?: string }, signal?: AbortSignal) => get<Page<ChangeEvent>>('/change-events', { ...q }, signal),
+  },
+
+  schedules: {
+    list: (q: PageQuery & { team?: string } = {}, signal?: AbortSignal) => get<Page<Schedule>>('/schedules', { ...q }, signal),
+    all: () => fetchAll((cursor) => api.schedules.list({ limit: 500, cursor })),
+    get: (idOrSlug: string) => get<Schedule>(`/schedules/${seg(idOrSlug)}`),
+    create: (body: ScheduleInput) => post<Schedule>('/schedules', body),
+    update: (idOrSlug: string, body: ScheduleInput) => patch<Schedule>(`/schedules/${seg(idOrSlug)}`, body),
+    remove: (idOrSlug: string) => del(`/schedules/${seg(idOrSlug)}`),
+    addOverride: (idOrSlug: string, body: { user: string; start: string; end: string; note?: string }) =>
+      post<ScheduleOverride>(`/schedules/${seg(idOrSlug)}/overrides`, body),
+    removeOverride: (idOrSlug: string, overrideId: string) => del(`/schedules/${seg(idOrSlug)}/overrides/${seg(overrideId)}`),
+    timeline: (idOrSlug: string, q: { from?: string; to?: string }, signal?: AbortSignal) => get<Timeline>(`/schedules/${seg(idOrSlug)}/timeline`, { ...q }, signal),
+    feed: (idOrSlug: string) => get<FeedUrl>(`/schedules/${seg(idOrSlug)}/feed`),
+  },
+
+  oncall: {
+    now: (signal?: AbortSignal) => get<OnCallNow>('/oncall/now', undefined, signal),
+  },
+
+  escalationPolicies: {
+    list: () => get<{ data: EscalationPolicy[] }>('/escalation-policies'),
+    get: (idOrSlug: string) => get<EscalationPolicy>(`/escalation-policies/${seg(idOrSlug)}`),
+    create: (body: PolicyInput) => post<EscalationPolicy>('/escalation-policies', body),
+    update: (idOrSlug: string, body: PolicyInput) => patch<EscalationPolicy>(`/escalation-policies/${seg(idOrSlug)}`, body),
+    remove: (idOrSlug: string) => del(`/escalation-policies/${seg(idOrSlug)}`),
+    forService: (service: string) => get<{ service: string; policy: EscalationPolicy | null }>(`/services/${seg(service)}/escalation-policy`),
+    setForService: (service: string, policy: string | null) =>
+      put<{ service: string; policy: string | null }>(`/services/${seg(service)}/escalation-policy`, { policy }),
+  },
+
+  contactMethods: {
+    list: (user: string) => get<{ data: ContactMethod[] }>(`/users/${seg(user)}/contact-methods`),
+    create: (user: string, body: { type: ContactType; address: string; label?: string }) => post<ContactMethod>(`/users/${seg(user)}/contact-methods`, body),
+    remove: (id: string) => del(`/contact-methods/${seg(id)}`),
+    test: (id: string) => post<NotificationLog>(`/contact-methods/${seg(id)}/test`),
+  },
+
+  notificationRules: {
+    list: (user: string) => get<{ data: NotificationRule[] }>(`/users/${seg(user)}/notification-rules`),
+    create: (user: string, body: { contact_method_id: string; urgency: Urgency; delay_minutes: number }) =>
+      post<NotificationRule>(`/users/${seg(user)}/notification-rules`, body),
+    remove: (id: string) => del(`/notification-rules/${seg(id)}`),
+  },
+
+  notifications: {
+    list: (q: PageQuery & { user?: string; alert_group_id?: string }, signal?: AbortSignal) => get<Page<NotificationLog>>('/notifications', { ...q }, signal),
   },
 
   audit: {

@@ -26,7 +26,7 @@ export const NAV: NavSection[] = [
     title: 'Respond',
     items: [
       { path: '/alerts', label: 'Alerts', icon: 'bell', ready: true, description: 'Receive alerts from monitoring, deduplicate and route them to the right on-call engineer.' },
-      { path: '/oncall', label: 'On-call', icon: 'oncall', ready: false, description: 'Schedules, rotations, overrides and escalation policies: who gets paged, and when.' },
+      { path: '/oncall', label: 'On-call', icon: 'oncall', ready: true, description: 'Schedules, rotations, overrides and escalation policies: who gets paged, and when.' },
       { path: '/incidents', label: 'Incidents', icon: 'flame', ready: false, description: 'Declare and coordinate incidents: severity, roles, timeline and stakeholder updates.' },
       { path: '/postmortems', label: 'Postmortems', icon: 'postmortem', ready: false, description: 'Blameless reviews with contributing factors and tracked follow-up actions.' },
       { path: '/runbooks', label: 'Runbooks', icon: 'book', ready: false, description: 'Step-by-step procedures linked to services and alerts, kept next to the pager.' },

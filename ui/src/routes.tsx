@@ -8,6 +8,12 @@ import { NAV_ITEMS } from './nav';
 import { ComingSoonPage } from './pages/ComingSoonPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { OnCallPage } from './pages/oncall/OnCallPage';
+import { PoliciesPage } from './pages/oncall/PoliciesPage';
+import { PolicyEditorPage } from './pages/oncall/PolicyEditorPage';
+import { ScheduleCreatePage } from './pages/oncall/ScheduleCreatePage';
+import { ScheduleDetailPage } from './pages/oncall/ScheduleDetailPage';
+import { ProfilePage } from './pages/profile/ProfilePage';
 import { ServiceCreatePage } from './pages/services/ServiceCreatePage';
 import { ServiceDetailPage } from './pages/services/ServiceDetailPage';
 import { ServiceEditPage } from './pages/services/ServiceEditPage';
@@ -35,6 +41,15 @@ export function AppRoutes() {
         <Route path="alerts" element={<AlertsPage />} />
         <Route path="alerts/silences" element={<SilencesPage />} />
         <Route path="alerts/:id" element={<AlertDetailPage />} />
+
+        <Route path="oncall" element={<OnCallPage />} />
+        <Route path="oncall/schedules/new" element={<ScheduleCreatePage />} />
+        <Route path="oncall/schedules/:slug" element={<ScheduleDetailPage />} />
+        <Route path="oncall/policies" element={<PoliciesPage />} />
+        <Route path="oncall/policies/new" element={<PolicyEditorPage />} />
+        <Route path="oncall/policies/:slug" element={<PolicyEditorPage />} />
+
+        <Route path="profile" element={<ProfilePage />} />
 
         <Route path="services" element={<ServicesPage />} />
         <Route path="services/new" element={<ServiceCreatePage />} />

@@ -301,3 +301,173 @@ export interface StreamEvent {
   subject_id: string;
   payload: Record<string, unknown>;
 }
+
+// ── On-call (src/domains/oncall/*, src/domains/notify/*) ──
+
+export interface UserRef {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export type Rotation = 'hourly' | 'daily' | 'weekly' | { unit: 'hours' | 'days'; count: number };
+
+export interface WeeklyWindow {
+  /** 0 = Sunday … 6 = Saturday */
+  day_of_week: number | number[];
+  start: string;
+  end: string;
+}
+
+export interface ScheduleLayer {
+  name: string | null;
+  rotation: Rotation;
+  handoff: string;
+  participants: UserRef[];
+  restrictions: WeeklyWindow[];
+}
+
+export interface ScheduleOverride {
+  id: string;
+  schedule_id: string;
+  user: UserRef;
+  start: string;
+  end: string;
+  note: string;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface Schedule {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  team: { id: string; slug: string; name: string } | null;
+  time_zone: string;
+  layers: ScheduleLayer[];
+  overrides: ScheduleOverride[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LayerInput {
+  name?: string;
+  rotation: Rotation;
+  handoff: string;
+  participants: string[];
+  restrictions?: WeeklyWindow[];
+}
+
+export interface ScheduleInput {
+  slug?: string;
+  name?: string;
+  description?: string;
+  team?: string;
+  time_zone?: string;
+  layers?: LayerInput[];
+}
+
+export interface Span {
+  start: string;
+  end: string;
+}
+
+export interface Timeline {
+  schedule: { id: string; slug: string; name: string; time_zone: string };
+  from: string;
+  to: string;
+  layers: { index: number; name: string | null; entries: (Span & { user: UserRef; turn: number; position: number })[] }[];
+  overrides: (Span & { user: UserRef; override_id: string })[];
+  final: (Span & { user: UserRef; source: number | 'override' })[];
+  gaps: Span[];
+}
+
+export interface OnCallNow {
+  at: string;
+  schedules: {
+    schedule: { id: string; slug: string; name: string; team: { id: string; slug: string; name: string } | null };
+    on_call: UserRef[];
+    until: string | null;
+    next: { user: UserRef; start: string; end: string } | null;
+  }[];
+}
+
+export interface FeedUrl {
+  path: string;
+  url: string;
+}
+
+export interface PolicyTarget {
+  type: 'user' | 'schedule';
+  id: string;
+  name: string;
+  ref: string;
+}
+
+export interface EscalationPolicy {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  team: { id: string; slug: string };
+  repeat: number;
+  levels: { delay_minutes: number; targets: PolicyTarget[] }[];
+  services: { id: string; slug: string }[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PolicyInput {
+  slug?: string;
+  name?: string;
+  description?: string;
+  team?: string;
+  repeat?: number;
+  levels?: { delay_minutes: number; targets: string[] }[];
+}
+
+export type ContactType = 'email' | 'webhook' | 'slack' | 'teams' | 'sms' | 'voice';
+export const CONTACT_TYPES: readonly ContactType[] = ['email', 'webhook', 'slack', 'teams', 'sms', 'voice'];
+
+export interface ContactMethod {
+  id: string;
+  user_id: string;
+  type: ContactType;
+  address: string;
+  label: string;
+  verified: boolean;
+  signing_secret?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+
+export interface NotificationRule {
+  id: string;
+  user_id: string;
+  contact_method_id: string;
+  urgency: Urgency;
+  delay_minutes: number;
+  created_at: string;
+}
+
+export interface NotificationLog {
+  id: string;
+  user_id: string;
+  contact_method_id: string | null;
+  channel: string;
+  target: string;
+  subject: string;
+  alert_group_id: string | null;
+  incident_id: string | null;
+  status: 'pending' | 'sent' | 'failed' | 'suppressed' | 'cancelled';
+  attempts: number;
+  latency_ms: number | null;
+  provider_status: string | null;
+  provider_response: string | null;
+  error: string | null;
+  folded_into: string | null;
+  created_at: string;
+  sent_at: string | null;
+}

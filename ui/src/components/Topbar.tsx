@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useLocation, useNavigate } from 'react-router-dom';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth, useCurrentUser } from '../auth';
 import { navItemFor } from '../nav';
 import { Icon } from './Icon';
@@ -33,6 +33,7 @@ export function Topbar() {
         )}
       </div>
       <div className="topbar-user">
+        <Link to="/profile" className="topbar-profile" title="My profile, contact methods and notification rules">
         <Avatar name={user.name || user.email} size={28} />
         <div className="topbar-user-text">
           <span className="topbar-user-name" data-testid="current-user">
@@ -41,6 +42,7 @@ export function Topbar() {
           </span>
           <span className="topbar-user-email">{user.email}</span>
         </div>
+        </Link>
         <Button variant="ghost" size="sm" icon="logOut" busy={busy} onClick={() => void signOut()}>
           Sign out
         </Button>

@@ -13,6 +13,7 @@ import { useTitle } from '../../lib/useTitle';
 import type { AlertDetail, AlertEvent } from '../../types';
 import { JsonBlock, JsonTree, LiveIndicator, originLabel, SeverityBadge, SilencedBadge, StatusBadge, UrgencyBadge } from './parts';
 import { SilenceModal } from './SilenceForm';
+import { DeliveryTable } from '../profile/DeliveryTable';
 
 const KIND: Record<string, { label: string; icon: IconName; tone: string }> = {
   trigger: { label: 'Triggered', icon: 'bell', tone: 'red' },
@@ -277,6 +278,7 @@ export function AlertDetailPage() {
           </Card>
           <DetailsCard details={a.details} />
           <LinksCard alert={a} />
+          <NotificationsCard groupId={a.group_id} />
           <Card title={<>Event log <span className="count">{a.events.length}</span></>}>
             {a.events.length === 0 ? (
               <p className="muted small">No events recorded.</p>
@@ -412,5 +414,26 @@ export function AlertDetailPage() {
         />
       )}
     </>
+  );
+}
+
+/** Who was paged for this alert's group, and whether it reached them (the notification delivery log). */
+function NotificationsCard({ groupId }: { groupId: string | null }) {
+  const log = useQuery((signal) => (groupId ? api.notifications.list({ alert_group_id: groupId, limit: 50 }, signal) : Promise.resolve(null)), [groupId]);
+  if (!groupId) return null;
+  return (
+    <Card title={<>Notifications {log.data && <span className="count">{log.data.data.length}</span>}</>} flush>
+      {log.error ? (
+        <div className="card-pad">
+          <LoadError error={log.error} onRetry={log.reload} what="notifications" />
+        </div>
+      ) : !log.data ? (
+        <Loading />
+      ) : log.data.data.length === 0 ? (
+        <p className="muted small card-pad">Nobody has been notified for this alert group yet.</p>
+      ) : (
+        <DeliveryTable items={log.data.data} />
+      )}
+    </Card>
   );
 }

@@ -10,6 +10,7 @@ import { canManageTeam } from '../../lib/permissions';
 import { useQuery } from '../../lib/useQuery';
 import { useTitle } from '../../lib/useTitle';
 import type { Service, ServiceLinks, ServiceRef } from '../../types';
+import { ServicePolicyCard } from './ServicePolicyCard';
 import { AlertSettingsCard, IntegrationsCard, OpenAlertsCard, RecentChangesCard } from './ServiceAlerting';
 
 const LINK_LABELS: { key: keyof ServiceLinks; label: string; icon: IconName }[] = [
@@ -163,6 +164,7 @@ export function ServiceDetailPage() {
           <Card title="Links">
             <Links links={s.links} />
           </Card>
+          <ServicePolicyCard service={s} canManage={canManage} />
           <AlertSettingsCard service={s} canManage={canManage} />
           <RecentChangesCard service={s} />
         </aside>
