@@ -18,24 +18,30 @@ import { closeEventStreams, streamRoutes } from './domains/events/stream.js';
 import { notifyRoutes } from './domains/notify/routes.js';
 import { registerNotifyJobs } from './domains/notify/delivery.js';
 import { Engine } from './engine/engine.js';
+import { armHousekeeping, registerHousekeeping } from './engine/housekeeping.js';
 import type { EventBus } from './core/events.js';
 import { escalationRoutes } from './domains/oncall/escalation/routes.js';
 import { registerEscalation } from './domains/oncall/escalation/runner.js';
 import { notificationPager } from './domains/oncall/escalation/pager.js';
+import { handoffRoutes } from './domains/oncall/handoff/routes.js';
+import { armHandoffScan, registerHandoffJobs } from './domains/oncall/handoff/services.js';
+import { loadRoutes } from './domains/oncall/load/routes.js';
 import type { Metrics } from './core/metrics.js';
 import type { RouteDef } from './http/route.js';
 import { buildServer } from './http/server.js';
 
-/** Every domain's routes. A new domain adds its list here. */
 export { openStorage };
 
-export const ALL_ROUTES: RouteDef[] = [...accountRoutes, ...catalogRoutes, ...auditRoutes, ...opsRoutes, ...alertRoutes, ...ingestRoutes, ...streamRoutes, ...scheduleRoutes, ...notifyRoutes, ...escalationRoutes];
+/** Every domain's routes. A new domain adds its list here. */
+export const ALL_ROUTES: RouteDef[] = [...accountRoutes, ...catalogRoutes, ...auditRoutes, ...opsRoutes, ...alertRoutes, ...ingestRoutes, ...streamRoutes, ...scheduleRoutes, ...notifyRoutes, ...escalationRoutes, ...handoffRoutes, ...loadRoutes];
 
 /** Every domain's engine job handlers. */
 export function registerJobs(engine: Engine, bus: EventBus): void {
   registerAlertJobs(engine);
   registerNotifyJobs(engine);
   registerEscalation(bus, engine, notificationPager);
+  registerHousekeeping(engine);
+  registerHandoffJobs(engine);
 }
 
 export interface AppOptions {
@@ -65,6 +71,8 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const metrics = deps.metrics;
   const engine = new Engine(deps);
   registerJobs(engine, deps.bus);
+  await armHousekeeping(deps);
+  await armHandoffScan(deps);
 
   const admin = await ensureFirstAdmin(deps);
   if (admin?.generatedPassword) {

@@ -6,6 +6,7 @@ import * as m0002 from './migrations/0002_alerts.js';
 import * as m0003 from './migrations/0003_schedules.js';
 import * as m0004 from './migrations/0004_notifications.js';
 import * as m0005 from './migrations/0005_escalation.js';
+import * as m0006 from './migrations/0006_handoffs.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, d: Dialect): Promise<void> };
 
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003_schedules': m0003,
   '0004_notifications': m0004,
   '0005_escalation': m0005,
+  '0006_handoffs': m0006,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

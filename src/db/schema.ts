@@ -1,6 +1,7 @@
 import type { ScheduleTables } from '../domains/oncall/schedules/tables.js';
 import type { NotificationTables } from '../domains/notify/tables.js';
 import type { EscalationTables } from '../domains/oncall/escalation/tables.js';
+import type { HandoffTables } from '../domains/oncall/handoff/tables.js';
 import type { Generated } from 'kysely';
 
 /**
@@ -250,7 +251,7 @@ export interface ChangeEventsTable {
  * Later modules declare their tables next to their code (src/domains/<name>/tables.ts) and are
  * composed here, so adding a module does not mean editing one ever-growing interface.
  */
-export interface Database extends ScheduleTables, NotificationTables, EscalationTables {
+export interface Database extends ScheduleTables, NotificationTables, EscalationTables, HandoffTables {
   users: UsersTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;

@@ -53,15 +53,16 @@ function checkText(fields: Record<string, unknown>[], names: Record<string, stri
 const EVENT_TEXT = { dedupKey: 'dedup_key', summary: 'summary', source: 'source', component: 'component', group: 'group', class: 'class', client: 'client', clientUrl: 'client_url' };
 const CHANGE_TEXT = { summary: 'payload.summary', source: 'payload.source' };
 
-function parse<T>(body: unknown, fn: (body: unknown) => T, text: (parsed: T) => void): T {
+function parse<T>(deps: AppDeps, origin: string, body: unknown, fn: (body: unknown) => T, text: (parsed: T) => void): T {
   try {
     checkDepth(body);
     const parsed = fn(body);
     text(parsed);
     return parsed;
   } catch (err) {
-    if (err instanceof InvalidEvent) throw new AppError(400, 'invalid_event', 'Event object is invalid', { errors: err.errors });
-    throw err;
+    if (!(err instanceof InvalidEvent)) throw err;
+    deps.metrics.ingestEvents.inc({ origin, outcome: 'invalid' });
+    throw new AppError(400, 'invalid_event', 'Event object is invalid', { errors: err.errors });
   }
 }
 
@@ -92,7 +93,7 @@ export const ingestRoutes = [
     method: 'POST', path: '/v2/enqueue', tag: 'ingest', auth: 'public', status: 202, bodyLimit: PD_LIMIT, anyContentType: true,
     summary: 'PagerDuty Events API v2 (wire-compatible): trigger, acknowledge, resolve', response: PdAccepted,
     handler: async ({ ctx, body }) => {
-      const { routingKey, event } = parse(body, parsePagerDutyEvent, (p) => checkText([p.event as unknown as Record<string, unknown>], EVENT_TEXT));
+      const { routingKey, event } = parse(ctx.deps, 'pagerduty', body, parsePagerDutyEvent, (p) => checkText([p.event as unknown as Record<string, unknown>], EVENT_TEXT));
       const integ = await integrationFor(ctx.deps, routingKey, true);
       const [r] = await accept(ctx.deps, integ, [event]);
       return { status: 'success', message: 'Event processed', dedup_key: r!.dedupKey };
@@ -102,7 +103,7 @@ export const ingestRoutes = [
     method: 'POST', path: '/v2/change/enqueue', tag: 'ingest', auth: 'public', status: 202, bodyLimit: PD_LIMIT, anyContentType: true,
     summary: 'PagerDuty Change Events: recorded as change events on the service', response: Type.Object({ status: Type.String(), message: Type.String(), id: Type.String() }),
     handler: async ({ ctx, body }) => {
-      const change = parse(body, parsePagerDutyChange, (c) => checkText([c as unknown as Record<string, unknown>], CHANGE_TEXT));
+      const change = parse(ctx.deps, 'pagerduty_change', body, parsePagerDutyChange, (c) => checkText([c as unknown as Record<string, unknown>], CHANGE_TEXT));
       const integ = await integrationFor(ctx.deps, change.routingKey, true);
       alertIngest(ctx.deps).checkRate(integ.id);
       const id = await recordChangeEvent({ deps: ctx.deps, actor: SYSTEM, requestId: ctx.requestId }, integ, change);
@@ -121,6 +122,8 @@ export const ingestRoutes = [
       handler: async ({ ctx, body, params }) => {
         const integ = await integrationFor(ctx.deps, params.key!, false);
         const events = parse(
+          ctx.deps,
+          type,
           body,
           (b) => (type === 'generic' ? parseGeneric(b) : parseAlertmanagerLike(b, type)),
           (evs) => checkText(evs as unknown as Record<string, unknown>[], EVENT_TEXT),
