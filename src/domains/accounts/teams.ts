@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Static } from '@sinclair/typebox';
+import type { Actor } from '../../core/actor.js';
 import type { Ctx } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { newId, UUID_RE } from '../../core/ids.js';
@@ -43,6 +44,18 @@ async function membersOf(db: Db, teamIds: string[]) {
     out.set(r.team_id, list);
   }
   return out;
+}
+
+/**
+ * Moving something (a service, schedule or policy) to another team needs the receiving team's consent
+ * too: manager there as well. Returns the new team id, or null when the team does not change.
+ */
+export async function authorizeTeamMove(db: Db, actor: Actor, currentTeamId: string | null, teamRef: string | undefined): Promise<string | null> {
+  if (teamRef === undefined) return null;
+  const team = await mustFindTeam(db, teamRef);
+  if (team.id === currentTeamId) return null;
+  await requireTeamRole(db, actor, team.id, 'manager');
+  return team.id;
 }
 
 function toTeamDto(t: TeamsTable, members: TeamDto['members'] = []): TeamDto {

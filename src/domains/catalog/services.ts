@@ -10,7 +10,7 @@ import { transaction, type Uow } from '../../core/uow.js';
 import { validate } from '../../core/validate.js';
 import type { Database, ServicesTable } from '../../db/schema.js';
 import { requireSignedIn, requireTeamRole } from '../accounts/authz.js';
-import { mustFindTeam } from '../accounts/teams.js';
+import { authorizeTeamMove, mustFindTeam } from '../accounts/teams.js';
 import { ServiceCreate, ServiceUpdate, type ServiceDto } from './schemas.js';
 import { findCycle } from './graph.js';
 
@@ -180,14 +180,8 @@ export async function updateServiceIn(uow: Uow, idOrSlug: string, data: Static<t
   const before = await loadService(uow.db, idOrSlug);
   await requireTeamRole(uow.db, uow.ctx.actor, before.team.id, 'manager');
   const patch: Partial<ServicesTable> = {};
-  if (data.team !== undefined) {
-    const team = await mustFindTeam(uow.db, data.team);
-    if (team.id !== before.team.id) {
-      // Handing a service to another team needs the receiving team's consent too.
-      await requireTeamRole(uow.db, uow.ctx.actor, team.id, 'manager');
-      patch.team_id = team.id;
-    }
-  }
+  const newTeam = await authorizeTeamMove(uow.db, uow.ctx.actor, before.team.id, data.team);
+  if (newTeam) patch.team_id = newTeam;
   if (data.name !== undefined) patch.name = data.name;
   if (data.description !== undefined) patch.description = data.description;
   if (data.tier !== undefined) patch.tier = data.tier;

@@ -6,7 +6,7 @@ import { validate } from '../../core/validate.js';
 import { requireSignedIn } from '../accounts/authz.js';
 import { createTeamIn, findTeamRow, loadTeam, updateTeamIn } from '../accounts/teams.js';
 import { createUserIn, findUserRow, loadUser, updateUserIn } from '../accounts/users.js';
-import { createServiceIn, findServiceRow, loadService, setDependencies, updateServiceIn } from '../catalog/services.js';
+import { createServiceIn, findServiceRow, loadService, updateServiceIn } from '../catalog/services.js';
 import { ApplyRequest, type ChangeEntryT, type OpsDocumentT } from './schema.js';
 import { exportAlerting, reconcileAlertSettings, reconcileIntegrations } from '../alerts/ops.js';
 import { applySchedules, exportSchedules } from '../oncall/schedules/ops.js';

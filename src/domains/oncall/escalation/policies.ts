@@ -10,7 +10,7 @@ import { transaction, type Uow } from '../../../core/uow.js';
 import { validate } from '../../../core/validate.js';
 import type { Database } from '../../../db/schema.js';
 import { requireSignedIn, requireTeamRole } from '../../accounts/authz.js';
-import { mustFindTeam } from '../../accounts/teams.js';
+import { authorizeTeamMove, mustFindTeam } from '../../accounts/teams.js';
 import { findUserRow } from '../../accounts/users.js';
 import { mustFindService } from '../../catalog/services.js';
 
@@ -181,13 +181,8 @@ export async function updatePolicyIn(uow: Uow, idOrSlug: string, data: Static<ty
   const before = await loadPolicy(uow.db, idOrSlug);
   await requireTeamRole(uow.db, uow.ctx.actor, before.team.id, 'manager');
   const patch: Record<string, unknown> = {};
-  if (data.team !== undefined) {
-    const team = await mustFindTeam(uow.db, data.team);
-    if (team.id !== before.team.id) {
-      await requireTeamRole(uow.db, uow.ctx.actor, team.id, 'manager');
-      patch.team_id = team.id;
-    }
-  }
+  const newTeam = await authorizeTeamMove(uow.db, uow.ctx.actor, before.team.id, data.team);
+  if (newTeam) patch.team_id = newTeam;
   if (data.name !== undefined) patch.name = data.name;
   if (data.description !== undefined) patch.description = data.description;
   if (data.repeat !== undefined) patch.repeat = data.repeat;

@@ -9,7 +9,7 @@ import { transaction, type Uow } from '../../../core/uow.js';
 import { validate } from '../../../core/validate.js';
 import type { Database } from '../../../db/schema.js';
 import { requireAdmin, requireSignedIn, requireTeamRole, type TeamRole } from '../../accounts/authz.js';
-import { mustFindTeam } from '../../accounts/teams.js';
+import { authorizeTeamMove, mustFindTeam } from '../../accounts/teams.js';
 import { findUserRow } from '../../accounts/users.js';
 import {
   finalSchedule,
@@ -236,14 +236,8 @@ export async function updateScheduleIn(uow: Uow, idOrSlug: string, data: Schedul
   await requireScheduleRole(uow.db, uow.ctx, row, 'manager');
   const before = await loadSchedule(uow.db, row.id, uow.now);
   const patch: Partial<SchedulesTable> = {};
-  if (data.team !== undefined) {
-    const team = await mustFindTeam(uow.db, data.team);
-    if (team.id !== row.team_id) {
-      // Handing a schedule to another team needs the receiving team's consent too.
-      await requireTeamRole(uow.db, uow.ctx.actor, team.id, 'manager');
-      patch.team_id = team.id;
-    }
-  }
+  const newTeam = await authorizeTeamMove(uow.db, uow.ctx.actor, row.team_id, data.team);
+  if (newTeam) patch.team_id = newTeam;
   if (data.name !== undefined && data.name !== row.name) patch.name = data.name;
   if (data.description !== undefined && data.description !== row.description) patch.description = data.description;
   const zone = data.time_zone ?? row.time_zone;
