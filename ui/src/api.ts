@@ -37,8 +37,10 @@ import type {
   SilenceState,
   StreamEvent,
   Team,
+  TeamLoad,
   TeamRole,
   User,
+  UserLoad,
 } from './types';
 
 const BASE = '/api/v1';
@@ -234,7 +236,7 @@ export const api = {
 
   users: {
     list: (q: PageQuery & { q?: string } = {}, signal?: AbortSignal) => get<Page<User>>('/users', { ...q }, signal),
-    get: (idOrEmail: string) => get<User>(`/users/${seg(idOrEmail)}`),
+    get: (idOrEmail: string, signal?: AbortSignal) => get<User>(`/users/${seg(idOrEmail)}`, undefined, signal),
     create: (body: { email: string; name: string; timezone?: string; password?: string; is_admin?: boolean }) =>
       post<User>('/users', body),
     update: (idOrEmail: string, body: Partial<Pick<User, 'name' | 'timezone' | 'is_admin' | 'disabled'>>) =>
@@ -309,6 +311,11 @@ export const api = {
 
   oncall: {
     now: (signal?: AbortSignal) => get<OnCallNow>('/oncall/now', undefined, signal),
+    /** A user's on-call load (id, email or `me`) over [from, to). */
+    userLoad: (user: string, q: { from?: string; to?: string }, signal?: AbortSignal) =>
+      get<UserLoad>(`/users/${seg(user)}/oncall-load`, { ...q }, signal),
+    teamLoad: (team: string, q: { from?: string; to?: string }, signal?: AbortSignal) =>
+      get<TeamLoad>(`/teams/${seg(team)}/oncall-load`, { ...q }, signal),
   },
 
   escalationPolicies: {
@@ -317,7 +324,8 @@ export const api = {
     create: (body: PolicyInput) => post<EscalationPolicy>('/escalation-policies', body),
     update: (idOrSlug: string, body: PolicyInput) => patch<EscalationPolicy>(`/escalation-policies/${seg(idOrSlug)}`, body),
     remove: (idOrSlug: string) => del(`/escalation-policies/${seg(idOrSlug)}`),
-    forService: (service: string) => get<{ service: string; policy: EscalationPolicy | null }>(`/services/${seg(service)}/escalation-policy`),
+    forService: (service: string, signal?: AbortSignal) =>
+      get<{ service: string; policy: EscalationPolicy | null }>(`/services/${seg(service)}/escalation-policy`, undefined, signal),
     setForService: (service: string, policy: string | null) =>
       put<{ service: string; policy: string | null }>(`/services/${seg(service)}/escalation-policy`, { policy }),
   },

@@ -22,6 +22,7 @@ import { AuditPage } from './pages/settings/AuditPage';
 import { TokensPage } from './pages/settings/TokensPage';
 import { TeamDetailPage } from './pages/teams/TeamDetailPage';
 import { TeamsPage } from './pages/teams/TeamsPage';
+import { UserDetailPage } from './pages/users/UserDetailPage';
 import { UsersPage } from './pages/users/UsersPage';
 
 /** Every client route. Areas marked `ready: false` in nav.ts get a "coming soon" page automatically. */
@@ -60,6 +61,7 @@ export function AppRoutes() {
         <Route path="teams/:slug" element={<TeamDetailPage />} />
 
         <Route path="users" element={<UsersPage />} />
+        <Route path="users/:id" element={<UserDetailPage />} />
 
         <Route path="settings" element={<Navigate to="/settings/tokens" replace />} />
         <Route path="settings/tokens" element={<TokensPage />} />

@@ -471,3 +471,43 @@ export interface NotificationLog {
   created_at: string;
   sent_at: string | null;
 }
+
+/** Interruptions (pages) by the local time of day in the paged person's own time zone. */
+export interface LoadInterruptions {
+  business: number;
+  off_hours: number;
+  sleep: number;
+  total: number;
+}
+
+/** Mirrors LoadNumbers in src/domains/oncall/load/services.ts. */
+export interface LoadNumbers {
+  pages: number;
+  interruptions: LoadInterruptions;
+  alert_groups: number;
+  acknowledged: number;
+  mtta_seconds: number | null;
+}
+
+export interface LoadUser {
+  id: string;
+  email: string;
+  name: string;
+  timezone: string;
+}
+
+export interface UserLoad extends LoadNumbers {
+  user: LoadUser;
+  from: string;
+  to: string;
+  method: string;
+}
+
+export interface TeamLoad {
+  team: { id: string; slug: string; name: string };
+  from: string;
+  to: string;
+  method: string;
+  total: LoadNumbers;
+  members: (LoadNumbers & { user: LoadUser })[];
+}

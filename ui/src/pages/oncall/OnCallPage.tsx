@@ -3,6 +3,7 @@ import { api } from '../../api';
 import { Avatar, ButtonLink, Card, EmptyState, LoadError, Loading, Mono, PageHeader, RelativeTime } from '../../components/ui';
 import { useQuery } from '../../lib/useQuery';
 import { useTitle } from '../../lib/useTitle';
+import { ByServiceCard } from './ByServiceCard';
 import { OnCallTabs, PersonName, rotationLabel, ScheduleLink } from './parts';
 
 export function OnCallPage() {
@@ -81,6 +82,8 @@ export function OnCallPage() {
             </table>
           )}
         </Card>
+
+        <ByServiceCard now={now.data} />
 
         <Card title="Schedules" flush>
           {schedules.error ? (

@@ -10,6 +10,7 @@ import { formErrors, NO_ERRORS, type FormErrors } from '../../lib/forms';
 import { useQuery } from '../../lib/useQuery';
 import { useTitle } from '../../lib/useTitle';
 import { CONTACT_TYPES, type ContactMethod, type ContactType, type NotificationLog, type Urgency } from '../../types';
+import { UserLoadCard } from '../oncall/LoadCard';
 import { DeliveryTable } from './DeliveryTable';
 
 const ADDRESS_HINT: Record<ContactType, string> = {
@@ -72,6 +73,7 @@ export function ProfilePage() {
         }
       />
       <div className="stack-lg">
+        <UserLoadCard user="me" />
         <Card title="Contact methods" flush>
           {methods.error ? (
             <div className="card-pad">

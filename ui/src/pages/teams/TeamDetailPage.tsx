@@ -23,6 +23,7 @@ import { formErrors, NO_ERRORS, type FormErrors } from '../../lib/forms';
 import { canManageTeam } from '../../lib/permissions';
 import { useQuery } from '../../lib/useQuery';
 import { useTitle } from '../../lib/useTitle';
+import { TeamLoadCard } from '../oncall/LoadCard';
 import { TEAM_ROLES, type Team, type TeamMember, type TeamRole } from '../../types';
 
 const ROLE_HELP: Record<TeamRole, string> = {
@@ -307,6 +308,10 @@ export function TeamDetailPage() {
             </ul>
           )}
         </Card>
+      </div>
+
+      <div className="section-gap">
+        <TeamLoadCard team={t.slug} />
       </div>
 
       {editing && (

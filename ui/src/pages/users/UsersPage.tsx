@@ -171,7 +171,9 @@ export function UsersPage() {
                   <td>
                     <span className="person">
                       <Avatar name={u.name || u.email} size={24} />
-                      <span className="row-title-plain">{u.name}</span>
+                      <Link to={`/users/${encodeURIComponent(u.id)}`} className="row-title">
+                        {u.name || u.email}
+                      </Link>
                       {u.id === me.id && <span className="muted small">(you)</span>}
                     </span>
                   </td>
