@@ -79,7 +79,9 @@ async function assertEachJobRanOnce(deps: AppDeps, n: number, instances: string[
   for (const r of runs.rows) assert.ok(r.ran_at >= r.due_at, `job ${r.job_id} ran at ${r.ran_at}, before it was due (${r.due_at})`);
 
   const perInstance = Object.fromEntries(instances.map((i) => [i, runs.rows.filter((r) => r.instance === i).length]));
-  for (const i of instances) assert.ok(perInstance[i]! > 0, `instance ${i} did some of the work: ${JSON.stringify(perInstance)}`);
+  // With 1,000 timers both instances always get work; in the short lease-storm runs on a loaded machine one
+  // instance can win every claim, which is correct behaviour, so there it is not required.
+  if (n >= 1000) for (const i of instances) assert.ok(perInstance[i]! > 0, `instance ${i} did some of the work: ${JSON.stringify(perInstance)}`);
   return jobs.filter((j) => j.attempts > 1).length;
 }
 
