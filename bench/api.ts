@@ -21,19 +21,26 @@
 // Only requests that complete inside the measured window count; requests in flight at its end are
 // awaited but not counted.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-// @ts-ignore -- plain ESM helper without type declarations
-import { startTempPostgres } from '../scripts/pg-temp.mjs';
+import { installSignalHandlers, runMain, setDeadline, tempDir } from './lib/cleanup.js';
+import { machineCpu, procCpuSeconds } from './lib/cpu.js';
+import { say, sleep } from './lib/log.js';
+import { eachFlag, listFlag, numberFlag, printHelpAndExit } from './lib/options.js';
+import { createBenchDatabase, pgServerVersion } from './lib/postgres.js';
+import { machine, table } from './lib/report.js';
+import {
+  chooseServerCommand,
+  createApiToken,
+  requestJson,
+  send,
+  startServer,
+  type RunningServer,
+  type ServerCommand,
+} from './lib/server.js';
+import { pct, r1, r2, summary } from './lib/stats.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ADMIN_EMAIL = 'bench-admin@example.com';
 const ADMIN_PASSWORD = `bench-${randomBytes(9).toString('base64url')}`;
 const TEAMS = 10;
@@ -53,6 +60,7 @@ interface Options {
   serverNodeArgs: string[];
 }
 
+
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     json: false,
@@ -65,38 +73,28 @@ function parseArgs(argv: string[]): Options {
     logLevel: 'info',
     serverNodeArgs: [],
   };
-  const num = (name: string, v: string | undefined, min: number): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < min) throw new Error(`--${name} needs a number >= ${min}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i]!;
-    const [flag, inline] = raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : [raw, undefined];
-    const value = () => inline ?? argv[++i];
+  eachFlag(argv, (flag, value, raw) => {
     switch (flag) {
       case '--json':
         o.json = true;
         break;
       case '--db':
-        o.dbs = String(value()).split(',').map((s) => s.trim()) as Options['dbs'];
-        if (!o.dbs.every((d) => d === 'sqlite' || d === 'postgres')) throw new Error('--db takes sqlite, postgres or both');
+        o.dbs = listFlag('db', value(), ['sqlite', 'postgres'] as const);
         break;
       case '--scenarios':
-        o.scenarios = String(value()).split(',').map((s) => s.trim()) as Options['scenarios'];
-        if (!o.scenarios.every((s) => s === 'list' || s === 'login')) throw new Error('--scenarios takes list, login or both');
+        o.scenarios = listFlag('scenarios', value(), ['list', 'login'] as const);
         break;
       case '--duration':
-        o.durationMs = num('duration', value(), 0.5) * 1000;
+        o.durationMs = numberFlag('duration', value(), 0.5) * 1000;
         break;
       case '--warmup':
-        o.warmupMs = num('warmup', value(), 0) * 1000;
+        o.warmupMs = numberFlag('warmup', value(), 0) * 1000;
         break;
       case '--concurrency':
-        o.concurrency = Math.floor(num('concurrency', value(), 1));
+        o.concurrency = Math.floor(numberFlag('concurrency', value(), 1));
         break;
       case '--cold-runs':
-        o.coldRuns = Math.floor(num('cold-runs', value(), 0));
+        o.coldRuns = Math.floor(numberFlag('cold-runs', value(), 0));
         break;
       case '--server-node-args':
         o.serverNodeArgs = String(value()).split(/\s+/).filter(Boolean);
@@ -106,311 +104,28 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--help':
       case '-h':
-        process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n\n')[0]!.replace(/^\/\/ ?/gm, '') + '\n');
-        process.exit(0);
+        printHelpAndExit(import.meta.url);
       default:
         throw new Error(`unknown argument ${raw} (try --help)`);
     }
-  }
+  });
   return o;
 }
 
 const opts = parseArgs(process.argv.slice(2));
-const say = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
 // ---------------------------------------------------------------------------------------------- cleanup
 
-/** Everything this run started, undone in reverse order on exit, error, signal or deadline. */
-const cleanups: Array<() => Promise<void> | void> = [];
-const children = new Set<ChildProcess>();
-let cleaning: Promise<void> | null = null;
-
-function cleanupAll(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const c of children) killChild(c, 'SIGKILL');
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()!();
-      } catch (err) {
-        say(`cleanup: ${(err as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-function killChild(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.exitCode === null && child.signalCode === null) {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    say(`${signal}: cleaning up`);
-    void cleanupAll().finally(() => process.exit(130));
-  });
-}
-process.on('exit', () => {
-  // Last resort for anything still alive (synchronous only).
-  for (const c of children) killChild(c, 'SIGKILL');
-});
-
+installSignalHandlers();
 // Hard deadline for the whole run: generous, but bounded.
 const perDbMs = 60_000 + opts.scenarios.length * (opts.warmupMs + opts.durationMs + 45_000);
-const deadlineMs = 240_000 + opts.dbs.length * perDbMs + opts.coldRuns * 2 * 35_000;
-const deadline = setTimeout(() => {
-  say(`deadline of ${Math.round(deadlineMs / 1000)} s exceeded; aborting`);
-  void cleanupAll().finally(() => process.exit(2));
-}, deadlineMs);
-deadline.unref();
-
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-// ---------------------------------------------------------------------------------------------- helpers
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface RawResponse {
-  status: number;
-  bytes: number;
-  body?: string;
-}
-
-/** One HTTP request; resolves when the whole body has arrived. */
-function send(
-  agent: http.Agent | false,
-  port: number,
-  method: string,
-  urlPath: string,
-  headers: Record<string, string | number>,
-  body: Buffer | null,
-  opts: { keepBody?: boolean; timeoutMs?: number } = {},
-): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers, agent }, (res) => {
-      let bytes = 0;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => {
-        bytes += c.length;
-        if (opts.keepBody) chunks.push(c);
-      });
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, bytes, body: opts.keepBody ? Buffer.concat(chunks).toString('utf8') : undefined }),
-      );
-      res.on('error', reject);
-    });
-    req.setTimeout(opts.timeoutMs ?? 30_000, () => req.destroy(new Error('request timed out')));
-    req.on('error', reject);
-    req.end(body ?? undefined);
-  });
-}
-
-async function waitReady(port: number, timeoutMs: number, child?: ChildProcess, intervalMs = 5): Promise<number> {
-  const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    if (child && (child.exitCode !== null || child.signalCode !== null)) {
-      throw new Error(`server exited before it was ready (code ${child.exitCode}, signal ${child.signalCode})`);
-    }
-    try {
-      const r = await send(false, port, 'GET', '/readyz', {}, null, { timeoutMs: 2000 });
-      if (r.status === 200) return performance.now();
-    } catch {
-      // not listening yet
-    }
-    await sleep(intervalMs);
-  }
-  throw new Error(`/readyz did not answer 200 within ${timeoutMs} ms`);
-}
-
-/** CPU seconds (user + system) a process has used so far; null where /proc is unavailable. */
-function procCpuSeconds(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After "pid (comm) ", field 3 is index 0: utime is field 14, stime field 15.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
-/** Busy and total jiffies of the whole machine (all CPUs), from /proc/stat; null where unavailable. */
-function machineCpu(): { busy: number; total: number } | null {
-  try {
-    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-    const v = line.trim().split(/\s+/).slice(1).map(Number);
-    const idle = (v[3] ?? 0) + (v[4] ?? 0); // idle + iowait
-    const total = v.slice(0, 8).reduce((a, b) => a + b, 0); // user..steal (guest time is inside user)
-    return { busy: total - idle, total };
-  } catch {
-    return null;
-  }
-}
-
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
-
-const r1 = (n: number) => Math.round(n * 10) / 10;
-const r2 = (n: number) => Math.round(n * 100) / 100;
-
-// ---------------------------------------------------------------------------------------------- build
-
-interface ServerCommand {
-  label: string;
-  argv: string[];
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** The compiled server when it is (or can be made) current, else the tsx one. */
-function chooseServerCommand(): ServerCommand {
-  const built = path.join(ROOT, 'dist/server/cli/main.js');
-  const tsx: ServerCommand = { label: 'node --import tsx src/cli/main.ts serve', argv: ['--import', 'tsx', 'src/cli/main.ts', 'serve'] };
-  const fresh = fs.existsSync(built) && fs.statSync(built).mtimeMs >= newestMtime(path.join(ROOT, 'src'));
-  if (!fresh) {
-    say('dist/server is missing or older than src/: compiling the server (tsc -p tsconfig.json, i.e. npm run build:server)');
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
-    if (r.status !== 0) {
-      say(`tsc failed (exit ${r.status}); falling back to tsx:\n${(r.stdout + r.stderr).split('\n').slice(0, 20).join('\n')}`);
-      return tsx;
-    }
-  }
-  return { label: 'node bin/ballast.js serve (compiled, what `npm start` runs)', argv: ['bin/ballast.js', 'serve'] };
-}
-
-/** Environment for a server child: the caller's, minus anything that would point it elsewhere. */
-function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('BALLAST_') || k === 'DATABASE_URL' || k === 'PORT' || k === 'HOST' || k === 'LOG_LEVEL' || k === 'NODE_ENV') continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
-}
-
-interface RunningServer {
-  port: number;
-  child: ChildProcess;
-  stderrTail(): string;
-  stop(): Promise<number>;
-}
-
-async function startServer(
-  cmd: ServerCommand,
-  env: Record<string, string>,
-  readyTimeoutMs = 60_000,
-): Promise<RunningServer & { readyMs: number; cpuMs: number }> {
-  const port = await freePort();
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [...opts.serverNodeArgs, ...cmd.argv], {
-    cwd: ROOT,
-    env: serverEnv({ ...env, PORT: String(port), HOST: '127.0.0.1' }),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => {
-    err = (err + c.toString('utf8')).slice(-4000);
-  });
-  const stop = async (): Promise<number> => {
-    if (child.exitCode !== null || child.signalCode !== null) return 0;
-    const s = performance.now();
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    killChild(child, 'SIGTERM');
-    const timer = setTimeout(() => killChild(child, 'SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-    return performance.now() - s;
-  };
-  try {
-    const ready = await waitReady(port, readyTimeoutMs, child);
-    // CPU the server process used to get ready: robust against a busy machine, unlike wall time.
-    const cpuMs = (procCpuSeconds(child.pid) ?? NaN) * 1000;
-    return { port, child, stderrTail: () => err, stop, readyMs: ready - t0, cpuMs };
-  } catch (e) {
-    await stop();
-    throw new Error(`${(e as Error).message}\n--- server stderr ---\n${err}`);
-  }
-}
+setDeadline(240_000 + opts.dbs.length * perDbMs + opts.coldRuns * 2 * 35_000);
 
 // ---------------------------------------------------------------------------------------------- setup
 
-async function json(port: number, method: string, p: string, body: unknown, headers: Record<string, string> = {}) {
-  const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
-  const h: Record<string, string | number> = { accept: 'application/json', ...headers };
-  if (payload) {
-    h['content-type'] = 'application/json';
-    h['content-length'] = payload.length;
-  }
-  const res = await new Promise<{ status: number; body: any; setCookie: string[] }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: p, headers: h, agent: false }, (r) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          // leave as text
-        }
-        resolve({ status: r.statusCode ?? 0, body: parsed, setCookie: ([] as string[]).concat(r.headers['set-cookie'] ?? []) });
-      });
-      r.on('error', reject);
-    });
-    req.setTimeout(120_000, () => req.destroy(new Error(`${method} ${p} timed out`)));
-    req.on('error', reject);
-    req.end(payload ?? undefined);
-  });
-  return res;
-}
-
 /** Signs in as the first admin, creates an API token (cookie + CSRF, as the UI would), seeds the catalog. */
 async function seed(port: number): Promise<{ token: string; seedMs: number }> {
-  const login = await json(port, 'POST', '/api/v1/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
-  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
-  const cookie = login.setCookie.map((c) => c.split(';')[0]).find((c) => c!.startsWith('ballast_session='));
-  if (!cookie) throw new Error('login did not set the ballast_session cookie');
-  const tok = await json(port, 'POST', '/api/v1/tokens', { name: 'bench' }, { cookie, 'x-csrf-token': login.body.csrf_token });
-  if (tok.status !== 201) throw new Error(`token create failed: ${tok.status} ${JSON.stringify(tok.body)}`);
-  const token: string = tok.body.token;
+  const token = await createApiToken(port, ADMIN_EMAIL, ADMIN_PASSWORD);
 
   // 10 teams × 20 services; within a team each service depends on the previous one, so list
   // responses carry both depends_on and dependents, as in a real catalog.
@@ -430,7 +145,7 @@ async function seed(port: number): Promise<{ token: string; seedMs: number }> {
     };
   });
   const t0 = performance.now();
-  const applied = await json(port, 'POST', '/api/v1/apply', { document: { version: 1, teams, services } }, { authorization: `Bearer ${token}` });
+  const applied = await requestJson(port, 'POST', '/api/v1/apply', { document: { version: 1, teams, services } }, { authorization: `Bearer ${token}` });
   const seedMs = performance.now() - t0;
   if (applied.status !== 200) throw new Error(`apply failed: ${applied.status} ${JSON.stringify(applied.body).slice(0, 500)}`);
   if (applied.body.summary.created !== TEAMS + SERVICES) throw new Error(`apply created ${applied.body.summary.created}, expected ${TEAMS + SERVICES}`);
@@ -592,52 +307,6 @@ async function checkScenario(port: number, name: 'list' | 'login', spec: Request
 
 // ---------------------------------------------------------------------------------------------- databases
 
-async function postgresUrl(): Promise<{ url: string; source: string }> {
-  let adminUrl = process.env.BALLAST_BENCH_PG_URL;
-  let source = 'BALLAST_BENCH_PG_URL';
-  if (!adminUrl) {
-    const pgTemp = await startTempPostgres({ log: (m: string) => say(`pg: ${m}`) });
-    if (!pgTemp) throw new Error('PostgreSQL is not available (no initdb/pg_ctl); set BALLAST_BENCH_PG_URL or use --db sqlite');
-    cleanups.push(() => pgTemp.stop());
-    adminUrl = pgTemp.url as string;
-    source = 'throwaway server from scripts/pg-temp.mjs (fsync=off, synchronous_commit=off)';
-  }
-  const name = `ballast_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  admin.on('error', () => undefined);
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  cleanups.push(async () => {
-    const c = new pg.Client({ connectionString: adminUrl });
-    c.on('error', () => undefined);
-    await c.connect();
-    try {
-      await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-      await c.query(`DROP DATABASE IF EXISTS "${name}"`);
-    } finally {
-      await c.end();
-    }
-  });
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return { url: u.toString(), source };
-}
-
-async function pgServerVersion(url: string): Promise<string> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    return (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v;
-  } finally {
-    await c.end();
-  }
-}
-
 async function benchDatabase(cmd: ServerCommand, kind: 'sqlite' | 'postgres') {
   const dataDir = tempDir(`ballast-bench-${kind}-`);
   const env: Record<string, string> = {
@@ -650,14 +319,14 @@ async function benchDatabase(cmd: ServerCommand, kind: 'sqlite' | 'postgres') {
   };
   let dbInfo: Record<string, string> = { kind };
   if (kind === 'postgres') {
-    const { url, source } = await postgresUrl();
+    const { url, source } = await createBenchDatabase();
     env.DATABASE_URL = url;
     dbInfo = { kind, source, server_version: await pgServerVersion(url), pool_size: '10 (BALLAST_DB_POOL_SIZE default)' };
   } else {
     dbInfo = { kind, file: 'fresh temp data dir', journal: 'WAL', synchronous: 'FULL (default)' };
   }
   say(`${kind}: starting server`);
-  const server = await startServer(cmd, env);
+  const server = await startServer(cmd, env, { nodeArgs: opts.serverNodeArgs });
   try {
     const { token, seedMs } = await seed(server.port);
     say(`${kind}: seeded ${TEAMS} teams and ${SERVICES} services via POST /api/v1/apply in ${Math.round(seedMs)} ms`);
@@ -675,6 +344,7 @@ async function benchDatabase(cmd: ServerCommand, kind: 'sqlite' | 'postgres') {
     await server.stop();
   }
 }
+
 
 // ---------------------------------------------------------------------------------------------- cold start
 
@@ -697,11 +367,11 @@ async function coldStart(cmd: ServerCommand, runs: number): Promise<ColdStart> {
     const dataDir = tempDir('ballast-bench-cold-');
     // No admin credentials: the same path as a first `npm start` (generated password printed once).
     const env = { BALLAST_DATA_DIR: dataDir, LOG_LEVEL: opts.logLevel };
-    const first = await startServer(cmd, env, 30_000);
+    const first = await startServer(cmd, env, { nodeArgs: opts.serverNodeArgs, readyTimeoutMs: 30_000 });
     out.runs.push(first.readyMs);
     out.cpu_runs.push(first.cpuMs);
     out.shutdown_runs.push(await first.stop());
-    const again = await startServer(cmd, env, 30_000);
+    const again = await startServer(cmd, env, { nodeArgs: opts.serverNodeArgs, readyTimeoutMs: 30_000 });
     out.restart_runs.push(again.readyMs);
     out.restart_cpu_runs.push(again.cpuMs);
     await again.stop();
@@ -714,37 +384,8 @@ async function coldStart(cmd: ServerCommand, runs: number): Promise<ColdStart> {
   return out;
 }
 
-function summary(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  return { min_ms: Math.round(s[0] ?? NaN), median_ms: Math.round(s.length ? (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2 : NaN), max_ms: Math.round(s.at(-1) ?? NaN) };
-}
 
 // ---------------------------------------------------------------------------------------------- report
-
-function machine() {
-  const cpu = (() => {
-    try {
-      return /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? os.cpus()[0]?.model;
-    } catch {
-      return os.cpus()[0]?.model;
-    }
-  })();
-  return {
-    nproc: os.availableParallelism(),
-    cpu_model: cpu ?? 'unknown',
-    memory_gib: r1(os.totalmem() / 2 ** 30),
-    node: process.version,
-    platform: `${os.type()} ${os.release()} ${os.arch()}`,
-    loadavg_at_start: os.loadavg().map(r2),
-  };
-}
-
-function table(rows: Record<string, unknown>[], cols: string[]): string {
-  const cells = rows.map((r) => cols.map((c) => String(r[c] ?? '-')));
-  const w = cols.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
-  const line = (v: string[]) => '| ' + v.map((x, i) => x.padEnd(w[i]!)).join(' | ') + ' |';
-  return [line(cols), '|' + w.map((n) => '-'.repeat(n + 2)).join('|') + '|', ...cells.map(line)].join('\n');
-}
 
 async function main() {
   const started = new Date();
@@ -841,13 +482,4 @@ async function main() {
   }
 }
 
-main()
-  .then(async () => {
-    await cleanupAll();
-    process.exit(0);
-  })
-  .catch(async (err) => {
-    say(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    await cleanupAll();
-    process.exit(1);
-  });
+runMain(main);

@@ -18,6 +18,8 @@ export interface Config {
   sessionTtlHours: number;
   engineEnabled: boolean;
   enginePollMs: number;
+  /** Engine jobs run concurrently per instance (network waits overlap). */
+  engineConcurrency: number;
   dbPoolSize: number;
   /** Login attempts allowed per email+IP per 15 minutes. */
   loginRateLimit: number;
@@ -54,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlHours: intEnv(env, 'BALLAST_SESSION_TTL_HOURS', 24 * 7),
     engineEnabled: env.BALLAST_ENGINE !== 'off',
     enginePollMs: intEnv(env, 'BALLAST_ENGINE_POLL_MS', 250),
+    engineConcurrency: Math.max(1, intEnv(env, 'BALLAST_ENGINE_CONCURRENCY', 8)),
     dbPoolSize: intEnv(env, 'BALLAST_DB_POOL_SIZE', 10),
     loginRateLimit: intEnv(env, 'BALLAST_LOGIN_RATE_LIMIT', 10),
     ingestRateLimit: intEnv(env, 'BALLAST_INGEST_RATE_LIMIT', 2000),

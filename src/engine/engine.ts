@@ -34,6 +34,8 @@ export interface EngineOptions {
   batchSize?: number;
   leaseMs?: number;
   pollMs?: number;
+  /** Jobs of one claimed batch run this many at a time. */
+  concurrency?: number;
 }
 
 export interface PassResult {
@@ -54,6 +56,7 @@ export class Engine {
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
+  private readonly concurrency: number;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
@@ -69,6 +72,7 @@ export class Engine {
     this.batchSize = opts.batchSize ?? 100;
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.pollMs = opts.pollMs ?? deps.config.enginePollMs;
+    this.concurrency = opts.concurrency ?? deps.config.engineConcurrency;
   }
 
   register(kind: string, handler: JobHandler): void {
@@ -103,17 +107,25 @@ export class Engine {
     const result: PassResult = { claimed: jobs.length, done: 0, failed: 0 };
     const now = this.deps.clock.now().getTime();
     const metrics = this.deps.metrics;
-    for (const row of jobs) {
-      this.lastLagMs = Math.max(0, now - Date.parse(row.due_at));
-      metrics.engineLag.set(this.lastLagMs / 1000);
-      if (await this.runOne(row)) {
-        result.done++;
-        metrics.engineJobs.inc({ outcome: 'done' });
-      } else {
-        result.failed++;
-        metrics.engineJobs.inc({ outcome: 'failed_or_lost' });
+    // Several lanes: a job waiting on the network (a webhook, SMTP) must not hold up the rest of the
+    // batch, and on PostgreSQL independent jobs commit in parallel over the pool. SQLite still commits
+    // one transaction at a time; only the waiting overlaps there.
+    let next = 0;
+    const lane = async () => {
+      while (next < jobs.length) {
+        const row = jobs[next++]!;
+        this.lastLagMs = Math.max(0, now - Date.parse(row.due_at));
+        metrics.engineLag.set(this.lastLagMs / 1000);
+        if (await this.runOne(row)) {
+          result.done++;
+          metrics.engineJobs.inc({ outcome: 'done' });
+        } else {
+          result.failed++;
+          metrics.engineJobs.inc({ outcome: 'failed_or_lost' });
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, jobs.length) }, lane));
     return result;
   }
 

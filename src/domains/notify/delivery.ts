@@ -65,7 +65,7 @@ export const Notification = Type.Object({
   subject: Type.String(),
   alert_group_id: Nullable(Type.String()),
   incident_id: Nullable(Type.String()),
-  status: Type.Union(['pending', 'sent', 'failed', 'suppressed', 'cancelled'].map((s) => Type.Literal(s))),
+  status: Type.Union(['pending', 'sending', 'sent', 'failed', 'suppressed', 'cancelled'].map((s) => Type.Literal(s))),
   attempts: Type.Integer(),
   latency_ms: Nullable(Type.Integer()),
   provider_status: Nullable(Type.String()),
@@ -238,7 +238,7 @@ async function record(uow: Uow, id: string, { result, latency }: Sent): Promise<
     provider_response: truncate(result.providerResponse),
     error: result.error,
     history: toJson(history),
-    status: result.ok ? 'sent' : row.status,
+    status: result.ok ? 'sent' : row.status === 'sending' ? 'pending' : row.status,
     sent_at: result.ok ? iso(uow.now) : null,
     job_key: result.ok ? null : row.job_key,
   };
@@ -272,7 +272,7 @@ async function recentSends(uow: Uow, cmId: string): Promise<string[]> {
     .selectFrom('notifications')
     .select('sent_at')
     .where('contact_method_id', '=', cmId)
-    .where('status', '=', 'sent')
+    .where('status', 'in', ['sent', 'sending'])
     .where('sent_at', '>', iso(addMs(uow.now, -RATE_WINDOW_MS)))
     .orderBy('sent_at')
     .execute();
@@ -288,7 +288,8 @@ interface Planned {
 /** Decides (in a short transaction) whether and where this notification goes now. */
 async function plan(uow: Uow, p: DeliverPayload): Promise<Planned | null> {
   const row = await uow.db.selectFrom('notifications').selectAll().where('id', '=', p.notification_id).executeTakeFirst();
-  if (!row || row.status !== 'pending') return null;
+  // 'sending' means an earlier run of this job died mid-send (its lease expired): send again.
+  if (!row || (row.status !== 'pending' && row.status !== 'sending')) return null;
   const user = await uow.db.selectFrom('users').select(['id', 'disabled']).where('id', '=', row.user_id).executeTakeFirst();
   if (!user || user.disabled) {
       await finish(uow, row.id, 'cancelled', 'User is disabled');
@@ -308,6 +309,8 @@ async function plan(uow: Uow, p: DeliverPayload): Promise<Planned | null> {
     await fallover(uow, p);
     return null;
   }
+  // Deliveries run concurrently: one contact method's rate check and claim happen one at a time.
+  await uow.ctx.deps.dialect.lockNamed(uow.db, `notify:${cm.id}`);
   if (row.attempts === 0) {
     const recent = await recentSends(uow, cm.id);
     if (recent.length >= RATE_LIMIT_PER_WINDOW) {
@@ -317,6 +320,7 @@ async function plan(uow: Uow, p: DeliverPayload): Promise<Planned | null> {
       return null;
     }
   }
+  await uow.db.updateTable('notifications').set({ status: 'sending', sent_at: iso(uow.now) }).where('id', '=', row.id).execute();
   return { row, cm, out: await prepare(uow, row, p.message) };
 }
 
