@@ -27,7 +27,7 @@ import os from 'node:os';
 import { installSignalHandlers, runMain, setDeadline, tempDir } from './lib/cleanup.js';
 import { machineCpu, procCpuSeconds } from './lib/cpu.js';
 import { say, sleep } from './lib/log.js';
-import { eachFlag, listFlag, numberFlag, printHelpAndExit } from './lib/options.js';
+import { commonFlag, eachFlag, listFlag, numberFlag } from './lib/options.js';
 import { createBenchDatabase, pgServerVersion } from './lib/postgres.js';
 import { machine, table } from './lib/report.js';
 import {
@@ -96,17 +96,8 @@ function parseArgs(argv: string[]): Options {
       case '--cold-runs':
         o.coldRuns = Math.floor(numberFlag('cold-runs', value(), 0));
         break;
-      case '--server-node-args':
-        o.serverNodeArgs = String(value()).split(/\s+/).filter(Boolean);
-        break;
-      case '--log-level':
-        o.logLevel = String(value());
-        break;
-      case '--help':
-      case '-h':
-        printHelpAndExit(import.meta.url);
       default:
-        throw new Error(`unknown argument ${raw} (try --help)`);
+        commonFlag(o, flag, value, raw, import.meta.url);
     }
   });
   return o;

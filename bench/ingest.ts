@@ -43,7 +43,7 @@ import SQLite from 'better-sqlite3';
 import { installSignalHandlers, onCleanup, runMain, setDeadline, tempDir } from './lib/cleanup.js';
 import { machineCpu, procCpuSeconds } from './lib/cpu.js';
 import { say, sleep } from './lib/log.js';
-import { eachFlag, listFlag, numberFlag, printHelpAndExit } from './lib/options.js';
+import { commonFlag, eachFlag, listFlag, numberFlag } from './lib/options.js';
 import { createBenchDatabase, pgServerVersion, withPgClient, type BenchPostgres } from './lib/postgres.js';
 import { encodeRequest, RawConnection, type EncodedRequest } from './lib/rawhttp.js';
 import { machine, table } from './lib/report.js';
@@ -150,17 +150,8 @@ function parseArgs(argv: string[]): Options {
       case '--seed':
         o.seed = Math.floor(numberFlag('seed', value(), 0));
         break;
-      case '--server-node-args':
-        o.serverNodeArgs = String(value()).split(/\s+/).filter(Boolean);
-        break;
-      case '--log-level':
-        o.logLevel = String(value());
-        break;
-      case '--help':
-      case '-h':
-        printHelpAndExit(import.meta.url);
       default:
-        throw new Error(`unknown argument ${raw} (try --help)`);
+        commonFlag(o, flag, value, raw, import.meta.url);
     }
   });
   return o;

@@ -35,3 +35,29 @@ export function printHelpAndExit(scriptUrl: string): never {
   process.stdout.write(fs.readFileSync(fileURLToPath(scriptUrl), 'utf8').split('\n\n')[0]!.replace(/^\/\/ ?/gm, '') + '\n');
   process.exit(0);
 }
+
+/** Options every benchmark script takes. */
+export interface CommonOptions {
+  serverNodeArgs: string[];
+  logLevel: string;
+}
+
+/**
+ * Handles the flags all benchmarks share (`--server-node-args`, `--log-level`, `--help`) and rejects
+ * unknown ones; scripts call it from their `default:` branch.
+ */
+export function commonFlag(o: CommonOptions, flag: string, value: () => string | undefined, raw: string, scriptUrl: string): void {
+  switch (flag) {
+    case '--server-node-args':
+      o.serverNodeArgs = String(value()).split(/\s+/).filter(Boolean);
+      return;
+    case '--log-level':
+      o.logLevel = String(value());
+      return;
+    case '--help':
+    case '-h':
+      printHelpAndExit(scriptUrl);
+    default:
+      throw new Error(`unknown argument ${raw} (try --help)`);
+  }
+}
