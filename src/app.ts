@@ -26,6 +26,18 @@ import { notificationPager } from './domains/oncall/escalation/pager.js';
 import { handoffRoutes } from './domains/oncall/handoff/routes.js';
 import { armHandoffScan, registerHandoffJobs } from './domains/oncall/handoff/services.js';
 import { loadRoutes } from './domains/oncall/load/routes.js';
+import { incidentRoutes } from './domains/incidents/routes.js';
+import { armIncidentJobs, registerIncidentJobs } from './domains/incidents/jobs.js';
+import { incidentUpdateRoutes } from './domains/incidents/updates/routes.js';
+import { armIncidentUpdateJobs, registerIncidentUpdateJobs } from './domains/incidents/updates/jobs.js';
+import { postmortemRoutes } from './domains/postmortems/routes.js';
+import { armPostmortemJobs, registerPostmortemJobs } from './domains/postmortems/jobs.js';
+import { runbookRoutes } from './domains/runbooks/routes.js';
+import { armRunbookJobs, registerRunbookJobs } from './domains/runbooks/jobs.js';
+import { runbookRunRoutes } from './domains/runbooks/runs/routes.js';
+import { armRunbookRunJobs, registerRunbookRunJobs } from './domains/runbooks/runs/jobs.js';
+import { decisionTreeRoutes } from './domains/runbooks/trees/routes.js';
+import type { AppDeps as Deps } from './core/context.js';
 import type { Metrics } from './core/metrics.js';
 import type { RouteDef } from './http/route.js';
 import { buildServer } from './http/server.js';
@@ -33,7 +45,26 @@ import { buildServer } from './http/server.js';
 export { openStorage };
 
 /** Every domain's routes. A new domain adds its list here. */
-export const ALL_ROUTES: RouteDef[] = [...accountRoutes, ...catalogRoutes, ...auditRoutes, ...opsRoutes, ...alertRoutes, ...ingestRoutes, ...streamRoutes, ...scheduleRoutes, ...notifyRoutes, ...escalationRoutes, ...handoffRoutes, ...loadRoutes];
+export const ALL_ROUTES: RouteDef[] = [
+  ...accountRoutes,
+  ...catalogRoutes,
+  ...auditRoutes,
+  ...opsRoutes,
+  ...alertRoutes,
+  ...ingestRoutes,
+  ...streamRoutes,
+  ...scheduleRoutes,
+  ...notifyRoutes,
+  ...escalationRoutes,
+  ...handoffRoutes,
+  ...loadRoutes,
+  ...incidentRoutes,
+  ...incidentUpdateRoutes,
+  ...postmortemRoutes,
+  ...runbookRoutes,
+  ...runbookRunRoutes,
+  ...decisionTreeRoutes,
+];
 
 /** Every domain's engine job handlers. */
 export function registerJobs(engine: Engine, bus: EventBus): void {
@@ -42,6 +73,22 @@ export function registerJobs(engine: Engine, bus: EventBus): void {
   registerEscalation(bus, engine, notificationPager);
   registerHousekeeping(engine);
   registerHandoffJobs(engine);
+  registerIncidentJobs(engine, bus);
+  registerIncidentUpdateJobs(engine, bus);
+  registerPostmortemJobs(engine, bus);
+  registerRunbookJobs(engine, bus);
+  registerRunbookRunJobs(engine, bus);
+}
+
+/** Recurring scans every module arms at start (each idempotent through a dedupe key). */
+export async function armJobs(deps: Deps): Promise<void> {
+  await armHousekeeping(deps);
+  await armHandoffScan(deps);
+  await armIncidentJobs(deps);
+  await armIncidentUpdateJobs(deps);
+  await armPostmortemJobs(deps);
+  await armRunbookJobs(deps);
+  await armRunbookRunJobs(deps);
 }
 
 export interface AppOptions {
@@ -71,8 +118,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const metrics = deps.metrics;
   const engine = new Engine(deps);
   registerJobs(engine, deps.bus);
-  await armHousekeeping(deps);
-  await armHandoffScan(deps);
+  await armJobs(deps);
 
   const admin = await ensureFirstAdmin(deps);
   if (admin?.generatedPassword) {

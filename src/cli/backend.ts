@@ -22,7 +22,20 @@ export interface Backend {
   onCallNow(at?: string): Promise<any>;
   /** A schedule's timeline over [from, to) (ISO; defaults now … +14 days). */
   scheduleTimeline(schedule: string, from?: string, to?: string): Promise<any>;
+  /**
+   * The generic seam for module commands (incidents, runbooks, …): the same operation as an HTTP call
+   * against BALLAST_URL, or as a direct service call on the local database. `local` should import its
+   * service lazily so remote commands don't load the app.
+   */
+  call<T = any>(http: HttpCall, local: (ctx: Ctx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface HttpCall {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  path: string;
+  body?: unknown;
+  query?: Record<string, unknown>;
 }
 
 const qs = (query: Record<string, unknown>) =>
@@ -55,6 +68,10 @@ function remote(url: string, token: string | undefined): Backend {
     },
     onCallNow: (at) => api.request('GET', `/api/v1/oncall/now?${qs({ at })}`),
     scheduleTimeline: (schedule, from, to) => api.request('GET', `/api/v1/schedules/${encodeURIComponent(schedule)}/timeline?${qs({ from, to })}`),
+    call: (http) => {
+      const q = http.query ? qs(http.query) : '';
+      return api.request(http.method, q ? `${http.path}?${q}` : http.path, http.body);
+    },
     close: async () => undefined,
   };
 }
@@ -113,6 +130,7 @@ async function local(): Promise<Backend> {
     actOnAlert: (id, action) => actOnAny(ctx, id, action, 'cli'),
     onCallNow: (at) => onCallNow(ctx, { at }),
     scheduleTimeline: (schedule, from, to) => getTimeline(ctx, schedule, { from, to }),
+    call: (_http, fn) => fn(ctx),
     close: () => database.close(),
   };
 }

@@ -10,6 +10,8 @@ import { CliError } from './client.js';
 import { formatApplyResult, table } from './format.js';
 import { registerAlertCommands } from './alerts.js';
 import { registerOncallCommands } from './oncall.js';
+import { registerIncidentCommands } from './incidents.js';
+import { registerRunbookCommands } from './runbooks.js';
 
 const program = new Command();
 program.name('ballast').description('Ballast: fail small, detect fast, recover predictably.').version(VERSION);
@@ -164,6 +166,8 @@ services
 
 registerAlertCommands(program);
 registerOncallCommands(program);
+registerIncidentCommands(program);
+registerRunbookCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CliError || err instanceof AppError) {

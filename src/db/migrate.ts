@@ -7,6 +7,12 @@ import * as m0003 from './migrations/0003_schedules.js';
 import * as m0004 from './migrations/0004_notifications.js';
 import * as m0005 from './migrations/0005_escalation.js';
 import * as m0006 from './migrations/0006_handoffs.js';
+import * as m0007 from './migrations/0007_incidents.js';
+import * as m0008 from './migrations/0008_incident_updates.js';
+import * as m0009 from './migrations/0009_postmortems.js';
+import * as m0010 from './migrations/0010_runbooks.js';
+import * as m0011 from './migrations/0011_runbook_runs.js';
+import * as m0012 from './migrations/0012_decision_trees.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, d: Dialect): Promise<void> };
 
@@ -18,6 +24,12 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0004_notifications': m0004,
   '0005_escalation': m0005,
   '0006_handoffs': m0006,
+  '0007_incidents': m0007,
+  '0008_incident_updates': m0008,
+  '0009_postmortems': m0009,
+  '0010_runbooks': m0010,
+  '0011_runbook_runs': m0011,
+  '0012_decision_trees': m0012,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

@@ -2,6 +2,12 @@ import type { ScheduleTables } from '../domains/oncall/schedules/tables.js';
 import type { NotificationTables } from '../domains/notify/tables.js';
 import type { EscalationTables } from '../domains/oncall/escalation/tables.js';
 import type { HandoffTables } from '../domains/oncall/handoff/tables.js';
+import type { IncidentTables } from '../domains/incidents/tables.js';
+import type { IncidentUpdateTables } from '../domains/incidents/updates/tables.js';
+import type { PostmortemTables } from '../domains/postmortems/tables.js';
+import type { RunbookTables } from '../domains/runbooks/tables.js';
+import type { RunbookRunTables } from '../domains/runbooks/runs/tables.js';
+import type { DecisionTreeTables } from '../domains/runbooks/trees/tables.js';
 import type { Generated } from 'kysely';
 
 /**
@@ -251,7 +257,17 @@ export interface ChangeEventsTable {
  * Later modules declare their tables next to their code (src/domains/<name>/tables.ts) and are
  * composed here, so adding a module does not mean editing one ever-growing interface.
  */
-export interface Database extends ScheduleTables, NotificationTables, EscalationTables, HandoffTables {
+export interface Database
+  extends ScheduleTables,
+    NotificationTables,
+    EscalationTables,
+    HandoffTables,
+    IncidentTables,
+    IncidentUpdateTables,
+    PostmortemTables,
+    RunbookTables,
+    RunbookRunTables,
+    DecisionTreeTables {
   users: UsersTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;

@@ -91,8 +91,8 @@ describe('web UI: sign-in and catalog', { skip, timeout: 120_000 }, () => {
       assert.equal(await item.getAttribute('aria-disabled'), 'true', `${label} should be a disabled "soon" entry`);
       assert.equal(await nav.getByRole('link', { name: label, exact: true }).count(), 0, `${label} should not be a link yet`);
     }
-    await page.goto('/incidents');
-    await page.getByTestId('coming-soon').getByText('Incidents is coming soon').waitFor();
+    await page.goto('/changes');
+    await page.getByTestId('coming-soon').getByText('Changes is coming soon').waitFor();
     await shot('07-coming-soon');
   });
 

@@ -27,9 +27,9 @@ export const NAV: NavSection[] = [
     items: [
       { path: '/alerts', label: 'Alerts', icon: 'bell', ready: true, description: 'Receive alerts from monitoring, deduplicate and route them to the right on-call engineer.' },
       { path: '/oncall', label: 'On-call', icon: 'oncall', ready: true, description: 'Schedules, rotations, overrides and escalation policies: who gets paged, and when.' },
-      { path: '/incidents', label: 'Incidents', icon: 'flame', ready: false, description: 'Declare and coordinate incidents: severity, roles, timeline and stakeholder updates.' },
-      { path: '/postmortems', label: 'Postmortems', icon: 'postmortem', ready: false, description: 'Blameless reviews with contributing factors and tracked follow-up actions.' },
-      { path: '/runbooks', label: 'Runbooks', icon: 'book', ready: false, description: 'Step-by-step procedures linked to services and alerts, kept next to the pager.' },
+      { path: '/incidents', label: 'Incidents', icon: 'flame', ready: true, description: 'Declare and coordinate incidents: severity, roles, timeline and stakeholder updates.' },
+      { path: '/postmortems', label: 'Postmortems', icon: 'postmortem', ready: true, description: 'Blameless reviews with contributing factors and tracked follow-up actions.' },
+      { path: '/runbooks', label: 'Runbooks', icon: 'book', ready: true, description: 'Step-by-step procedures linked to services and alerts, kept next to the pager.' },
     ],
   },
   {

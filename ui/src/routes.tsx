@@ -24,6 +24,22 @@ import { TeamDetailPage } from './pages/teams/TeamDetailPage';
 import { TeamsPage } from './pages/teams/TeamsPage';
 import { UserDetailPage } from './pages/users/UserDetailPage';
 import { UsersPage } from './pages/users/UsersPage';
+import { IncidentsPage } from './pages/incidents/IncidentsPage';
+import { DeclareIncidentPage } from './pages/incidents/DeclareIncidentPage';
+import { IncidentDetailPage } from './pages/incidents/IncidentDetailPage';
+import { IncidentSettingsPage } from './pages/incidents/IncidentSettingsPage';
+import { IncidentMetricsPage } from './pages/postmortems/IncidentMetricsPage';
+import { PostmortemsPage } from './pages/postmortems/PostmortemsPage';
+import { PostmortemPage } from './pages/postmortems/PostmortemPage';
+import { ActionItemsPage } from './pages/postmortems/ActionItemsPage';
+import { RunbooksPage } from './pages/runbooks/RunbooksPage';
+import { RunbookPage } from './pages/runbooks/RunbookPage';
+import { RunbookEditorPage } from './pages/runbooks/RunbookEditorPage';
+import { RunPage } from './pages/runbooks/RunPage';
+import { RunsPage } from './pages/runbooks/RunsPage';
+import { TreesPage } from './pages/runbooks/TreesPage';
+import { TreeWalkPage } from './pages/runbooks/TreeWalkPage';
+import { TreeEditorPage } from './pages/runbooks/TreeEditorPage';
 
 /** Every client route. Areas marked `ready: false` in nav.ts get a "coming soon" page automatically. */
 export function AppRoutes() {
@@ -49,6 +65,28 @@ export function AppRoutes() {
         <Route path="oncall/policies" element={<PoliciesPage />} />
         <Route path="oncall/policies/new" element={<PolicyEditorPage />} />
         <Route path="oncall/policies/:slug" element={<PolicyEditorPage />} />
+
+        <Route path="incidents" element={<IncidentsPage />} />
+        <Route path="incidents/new" element={<DeclareIncidentPage />} />
+        <Route path="incidents/metrics" element={<IncidentMetricsPage />} />
+        <Route path="incidents/settings" element={<IncidentSettingsPage />} />
+        <Route path="incidents/:id" element={<IncidentDetailPage />} />
+
+        <Route path="postmortems" element={<PostmortemsPage />} />
+        <Route path="postmortems/action-items" element={<ActionItemsPage />} />
+        <Route path="postmortems/:id" element={<PostmortemPage />} />
+
+        {/* Runbook slugs `new`, `runs` and `trees` are reserved by the server, so these never clash. */}
+        <Route path="runbooks" element={<RunbooksPage />} />
+        <Route path="runbooks/new" element={<RunbookEditorPage />} />
+        <Route path="runbooks/runs" element={<RunsPage />} />
+        <Route path="runbooks/runs/:id" element={<RunPage />} />
+        <Route path="runbooks/trees" element={<TreesPage />} />
+        <Route path="runbooks/trees/new" element={<TreeEditorPage />} />
+        <Route path="runbooks/trees/:slug" element={<TreeWalkPage />} />
+        <Route path="runbooks/trees/:slug/edit" element={<TreeEditorPage />} />
+        <Route path="runbooks/:slug" element={<RunbookPage />} />
+        <Route path="runbooks/:slug/edit" element={<RunbookEditorPage />} />
 
         <Route path="profile" element={<ProfilePage />} />
 

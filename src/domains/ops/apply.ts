@@ -8,6 +8,8 @@ import { createTeamIn, findTeamRow, loadTeam, updateTeamIn } from '../accounts/t
 import { createUserIn, findUserRow, loadUser, updateUserIn } from '../accounts/users.js';
 import { createServiceIn, findServiceRow, loadService, updateServiceIn } from '../catalog/services.js';
 import { ApplyRequest, type ChangeEntryT, type OpsDocumentT } from './schema.js';
+import { diff, entry } from './diff.js';
+import { OPS_SECTIONS } from './sections.js';
 import { exportAlerting, reconcileAlertSettings, reconcileIntegrations } from '../alerts/ops.js';
 import { applySchedules, exportSchedules } from '../oncall/schedules/ops.js';
 import { exportContactMethods, reconcileContactMethods } from '../notify/ops.js';
@@ -17,30 +19,6 @@ class DryRunRollback extends Error {
   constructor(readonly changes: ChangeEntryT[]) {
     super('dry run');
   }
-}
-
-/** Field-by-field difference over the fields the document sets; omitted fields are left alone. */
-function diff(current: Record<string, unknown>, desired: Record<string, unknown>): ChangeEntryT['changes'] {
-  const out: ChangeEntryT['changes'] = {};
-  for (const [k, to] of Object.entries(desired)) {
-    if (to === undefined) continue;
-    const from = current[k];
-    if (JSON.stringify(normalize(from)) !== JSON.stringify(normalize(to))) out[k] = { from: from ?? null, to };
-  }
-  return out;
-}
-
-function normalize(v: unknown): unknown {
-  if (Array.isArray(v)) return [...v].map(normalize).sort();
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b)));
-  }
-  return v;
-}
-
-function entry(kind: ChangeEntryT['kind'], key: string, existed: boolean, changes: ChangeEntryT['changes']): ChangeEntryT {
-  const action = !existed ? 'created' : Object.keys(changes).length ? 'changed' : 'unchanged';
-  return { kind, key, action, changes: existed ? changes : {} };
 }
 
 async function applyTeams(uow: Uow, teams: NonNullable<OpsDocumentT['teams']>): Promise<ChangeEntryT[]> {
@@ -187,6 +165,10 @@ export async function applyDocument(ctx: Ctx, input: unknown) {
         ...(await applyPolicies(uow, document.escalation_policies ?? [])),
         ...(await applyServices(uow, document.services ?? [])),
       ];
+      for (const section of OPS_SECTIONS) {
+        const items = (document as Record<string, unknown[] | undefined>)[section.key];
+        if (items) list.push(...(await section.apply(uow, items)));
+      }
       if (dry_run) throw new DryRunRollback(list);
       return list;
     });
@@ -212,6 +194,7 @@ function findDuplicateKeys(doc: OpsDocumentT): string[] {
   check('services', (doc.services ?? []).map((s) => s.slug));
   check('schedules', (doc.schedules ?? []).map((s) => s.slug));
   check('escalation_policies', (doc.escalation_policies ?? []).map((p) => p.slug));
+  for (const section of OPS_SECTIONS) check(section.key, ((doc as Record<string, unknown[] | undefined>)[section.key] ?? []).map(section.keyOf));
   return out;
 }
 
@@ -257,5 +240,9 @@ export async function exportDocument(ctx: Ctx): Promise<OpsDocumentT> {
   if (schedules.length) doc.schedules = schedules;
   const policies = await exportPolicies(db);
   if (policies.length) doc.escalation_policies = policies;
+  for (const section of OPS_SECTIONS) {
+    const items = await section.export(ctx);
+    if (items.length) (doc as Record<string, unknown[]>)[section.key] = items;
+  }
   return doc;
 }

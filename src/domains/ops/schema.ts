@@ -6,6 +6,7 @@ import { OpsAlertSettings, OpsIntegration } from '../alerts/ops.js';
 import { OpsSchedule } from '../oncall/schedules/ops.js';
 import { OpsPolicy } from '../oncall/escalation/ops.js';
 import { OpsContactMethod } from '../notify/ops.js';
+import { OPS_SECTIONS } from './sections.js';
 
 /**
  * The `ballast apply` document. Sections are optional; items are matched by their natural key
@@ -47,6 +48,7 @@ export const OpsDocument = Type.Object(
     services: Type.Optional(Type.Array(OpsService, { maxItems: 10_000 })),
     schedules: Type.Optional(Type.Array(OpsSchedule, { maxItems: 10_000 })),
     escalation_policies: Type.Optional(Type.Array(OpsPolicy, { maxItems: 10_000 })),
+    ...Object.fromEntries(OPS_SECTIONS.map((s) => [s.key, Type.Optional(Type.Array(s.item, { maxItems: 10_000 }))])),
   },
   { additionalProperties: false },
 );
@@ -58,7 +60,8 @@ export const ApplyRequest = Type.Object(
 );
 
 export const ChangeEntry = Type.Object({
-  kind: Type.Union([Type.Literal('team'), Type.Literal('user'), Type.Literal('service'), Type.Literal('schedule'), Type.Literal('escalation_policy')]),
+  /** team, user, service, schedule, escalation_policy, or the kind a module's section reports (severity, runbook, …). */
+  kind: Type.String(),
   key: Type.String(),
   action: Type.Union([Type.Literal('created'), Type.Literal('changed'), Type.Literal('unchanged')]),
   changes: Type.Record(Type.String(), Type.Object({ from: Type.Unknown(), to: Type.Unknown() })),

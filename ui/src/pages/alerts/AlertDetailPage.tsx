@@ -4,6 +4,8 @@ import { api, ApiError, errorMessage } from '../../api';
 import { useCurrentUser } from '../../auth';
 import { Icon, type IconName } from '../../components/Icon';
 import { useToast } from '../../components/Toast';
+import { AlertIncidentCard } from '../incidents/AlertIncidentCard';
+import { AlertRunbooksCard } from '../runbooks/AlertRunbooksCard';
 import { Avatar, Badge, Banner, Button, Card, CopyButton, LoadError, Loading, Mono, PageHeader, RelativeTime } from '../../components/ui';
 import { formatDateTime, safeHttpUrl } from '../../lib/format';
 import { canRespond, canSilence } from '../../lib/permissions';
@@ -276,6 +278,8 @@ export function AlertDetailPage() {
               </span>
             )}
           </Card>
+          <AlertIncidentCard alertId={a.id} groupId={a.group_id} />
+          <AlertRunbooksCard alertId={a.id} />
           <DetailsCard details={a.details} />
           <LinksCard alert={a} />
           <NotificationsCard groupId={a.group_id} />

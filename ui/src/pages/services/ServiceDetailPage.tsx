@@ -12,6 +12,8 @@ import { useTitle } from '../../lib/useTitle';
 import type { Service, ServiceLinks, ServiceRef } from '../../types';
 import { ServicePolicyCard } from './ServicePolicyCard';
 import { AlertSettingsCard, IntegrationsCard, OpenAlertsCard, RecentChangesCard } from './ServiceAlerting';
+import { ServiceIncidentsCard } from '../incidents/ServiceIncidentsCard';
+import { ServiceRunbooksCard } from '../runbooks/ServiceRunbooksCard';
 
 const LINK_LABELS: { key: keyof ServiceLinks; label: string; icon: IconName }[] = [
   { key: 'runbook', label: 'Runbook', icon: 'book' },
@@ -117,6 +119,8 @@ export function ServiceDetailPage() {
             {s.description ? <p className="prose">{s.description}</p> : <p className="muted">No description.</p>}
           </Card>
           <OpenAlertsCard service={s} />
+          <ServiceIncidentsCard serviceSlug={s.slug} />
+          <ServiceRunbooksCard serviceSlug={s.slug} />
           <IntegrationsCard service={s} canManage={canManage} />
           <Card title="Dependencies">
             <div className="two-col">

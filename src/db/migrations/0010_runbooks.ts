@@ -1,0 +1,7 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../dialect.js';
+
+/** Runbooks, their immutable versions and runbook lookup rules. */
+export async function up(_db: Kysely<unknown>, _d: Dialect): Promise<void> {
+  // Filled in by the module's work.
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/ui';
+
+export function IncidentDetailPage() {
+  return <PageHeader title="Incident" />;
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/ui';
+
+export function IncidentSettingsPage() {
+  return <PageHeader title="Severities and templates" />;
+}

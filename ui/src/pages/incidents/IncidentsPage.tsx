@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/ui';
+
+export function IncidentsPage() {
+  return <PageHeader title="Incidents" />;
+}

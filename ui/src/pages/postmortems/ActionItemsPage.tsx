@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/ui';
+
+export function ActionItemsPage() {
+  return <PageHeader title="Action items" />;
+}

@@ -1,0 +1,4 @@
+// On an alert: the runbooks that apply (explicit label/annotation or lookup rules), with "Start run".
+export function AlertRunbooksCard(_props: { alertId: string }) {
+  return null;
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/ui';
+
+export function RunbookEditorPage() {
+  return <PageHeader title="Edit runbook" />;
+}

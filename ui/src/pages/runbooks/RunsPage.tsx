@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/ui';
+
+export function RunsPage() {
+  return <PageHeader title="Runbook runs" />;
+}

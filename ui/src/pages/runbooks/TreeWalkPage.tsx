@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/ui';
+
+export function TreeWalkPage() {
+  return <PageHeader title="Decision tree" />;
+}
