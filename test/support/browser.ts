@@ -10,7 +10,9 @@ import type { Config } from '../../src/config.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const SHOT_DIR = process.env.BALLAST_SCREENSHOT_DIR ?? '/tmp/ballast-ui';
-const hasUi = fs.existsSync(path.resolve(import.meta.dirname, '../../dist/ui/index.html'));
+/** BALLAST_TEST_UI_DIR lets parallel work build the UI into its own folder instead of dist/ui. */
+const UI_DIR = process.env.BALLAST_TEST_UI_DIR ? path.resolve(process.env.BALLAST_TEST_UI_DIR) : undefined;
+const hasUi = fs.existsSync(path.join(UI_DIR ?? path.resolve(import.meta.dirname, '../../dist/ui'), 'index.html'));
 
 /** `describe(..., { skip: browserSkip })`: the reason browser tests cannot run here, or false. */
 export const browserSkip: string | false = !fs.existsSync(CHROMIUM)
@@ -40,7 +42,7 @@ export async function openBrowserSession(opts: {
   clock?: Clock;
   config?: Partial<Config>;
 }): Promise<BrowserSession> {
-  const t = await startTestApp('sqlite', { clock: opts.clock, config: opts.config });
+  const t = await startTestApp('sqlite', { clock: opts.clock, config: opts.config, uiDir: UI_DIR });
   const problems: string[] = [];
   const expected = new Set(['GET /api/v1/auth/me 401', ...(opts.expectedFailures ?? [])]);
   const browser = await chromium.launch({

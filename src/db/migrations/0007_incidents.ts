@@ -16,6 +16,17 @@ export async function up(db: Kysely<unknown>, _d: Dialect): Promise<void> {
     .addColumn('summary', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('declared_by', 'text')
     .addColumn('declared_at', 'text', (c) => c.notNull())
+    // Lifecycle instants (set on first transition; kept through reopen for the measures).
+    .addColumn('acknowledged_at', 'text')
+    .addColumn('identified_at', 'text')
+    .addColumn('mitigated_at', 'text')
+    .addColumn('resolved_at', 'text')
+    // Response-target breaches (time to acknowledge / time to mitigate against the severity's targets).
+    .addColumn('ack_breached_at', 'text')
+    .addColumn('mitigate_breached_at', 'text')
+    // Customer impact, recorded when resolving: what was affected and who.
+    .addColumn('impact', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('users_affected', 'integer')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
@@ -28,6 +39,44 @@ export async function up(db: Kysely<unknown>, _d: Dialect): Promise<void> {
     .addPrimaryKeyConstraint('incident_services_pk', ['incident_id', 'service_id'])
     .execute();
   await db.schema.createIndex('incident_services_service_idx').on('incident_services').columns(['service_id', 'incident_id']).execute();
+
+  await db.schema
+    .createTable('incident_severities')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('rank', 'integer', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('examples', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('ack_target_minutes', 'integer', (c) => c.notNull())
+    .addColumn('mitigate_target_minutes', 'integer')
+    .addColumn('update_interval_minutes', 'integer')
+    .addColumn('requires_postmortem', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('postmortem_due_business_days', 'integer', (c) => c.notNull().defaultTo(5))
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('incident_alert_groups')
+    .addColumn('incident_id', 'text', (c) => c.notNull().references('incidents.id').onDelete('cascade'))
+    .addColumn('alert_group_id', 'text', (c) => c.notNull().references('alert_groups.id').onDelete('cascade'))
+    .addColumn('linked_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('incident_alert_groups_pk', ['incident_id', 'alert_group_id'])
+    .execute();
+  await db.schema.createIndex('incident_alert_groups_group_idx').on('incident_alert_groups').columns(['alert_group_id']).execute();
+
+  await db.schema
+    .createTable('incident_roles')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('incident_id', 'text', (c) => c.notNull().references('incidents.id').onDelete('cascade'))
+    // commander, communications, scribe
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('restrict'))
+    .addColumn('assigned_at', 'text', (c) => c.notNull())
+    .addColumn('assigned_by', 'text')
+    // Set when handed over to someone else; the current holder has ended_at null.
+    .addColumn('ended_at', 'text')
+    .execute();
+  await db.schema.createIndex('incident_roles_incident_idx').on('incident_roles').columns(['incident_id', 'role', 'ended_at']).execute();
 
   await db.schema
     .createTable('incident_timeline')

@@ -3,6 +3,7 @@ import type { Ctx } from '../../core/context.js';
 import type { Uow } from '../../core/uow.js';
 import type { ChangeEntryT } from './schema.js';
 import { incidentOpsSections } from '../incidents/ops.js';
+import { incidentUpdateOpsSections } from '../incidents/updates/ops.js';
 import { runbookOpsSections } from '../runbooks/ops.js';
 import { decisionTreeOpsSections } from '../runbooks/trees/ops.js';
 
@@ -25,4 +26,4 @@ export interface OpsSection {
   export(ctx: Ctx): Promise<unknown[]>;
 }
 
-export const OPS_SECTIONS: OpsSection[] = [...incidentOpsSections, ...runbookOpsSections, ...decisionTreeOpsSections];
+export const OPS_SECTIONS: OpsSection[] = [...incidentOpsSections, ...incidentUpdateOpsSections, ...runbookOpsSections, ...decisionTreeOpsSections];
