@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { AppDeps } from './core/context.js';
+import { EngineSignal } from './core/signal.js';
 import { EventBus } from './core/events.js';
 import type { Logger } from './core/logger.js';
 import { createMetrics } from './core/metrics.js';
@@ -23,6 +24,6 @@ export async function openStorage(config: Config, log: Logger, clock: Clock = sy
     await database.close();
     throw err;
   }
-  const deps: AppDeps = { db: database.db, dialect: database.dialect, clock, log, config, bus: new EventBus(), metrics: createMetrics() };
+  const deps: AppDeps = { db: database.db, dialect: database.dialect, clock, log, config, bus: new EventBus(), metrics: createMetrics(), engineSignal: new EngineSignal() };
   return { deps, database };
 }

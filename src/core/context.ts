@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { EventBus } from './events.js';
 import type { Metrics } from './metrics.js';
+import type { EngineSignal } from './signal.js';
 
 /** Process-wide dependencies, built once at start and shared by HTTP, CLI and engine. */
 export interface AppDeps {
@@ -17,6 +18,7 @@ export interface AppDeps {
   config: Config;
   bus: EventBus;
   metrics: Metrics;
+  engineSignal: EngineSignal;
 }
 
 /** One call into a service: who is asking, and on whose behalf (request id ties logs to audit rows). */

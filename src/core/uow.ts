@@ -38,22 +38,11 @@ export interface Uow {
 export async function transaction<T>(ctx: Ctx, fn: (uow: Uow) => Promise<T>): Promise<T> {
   const now = ctx.deps.clock.now();
   try {
-    return await ctx.deps.db.transaction().execute(async (db) => {
-      const pending: DomainEvent[] = [];
-      const uow: Uow = {
-        db,
-        now,
-        ctx,
-        audit: (entry) => writeAudit(db, ctx, now, entry),
-        emit: async (type, subjectType, subjectId, payload = {}) => {
-          pending.push({ type, subjectType, subjectId, payload, at: iso(now) });
-        },
-        schedule: (job) => scheduleJob(db, now, job),
-      };
-      const result = await fn(uow);
-      await flushEvents(uow, pending);
-      return result;
-    });
+    let dueNow = false;
+    const result = await ctx.deps.db.transaction().execute((db) => withinTransaction(ctx, db, now, fn, () => (dueNow = true)));
+    // Committed: the engine can run the new jobs at once instead of at its next poll.
+    if (dueNow) ctx.deps.engineSignal.notify();
+    return result;
   } catch (err) {
     if (err instanceof AppError) throw err;
     const kind = constraintViolation(err);
@@ -62,6 +51,31 @@ export async function transaction<T>(ctx: Ctx, fn: (uow: Uow) => Promise<T>): Pr
     if (kind === 'check') throw errors.badRequest('A value is outside its allowed range');
     throw err;
   }
+}
+
+/**
+ * A unit of work inside a transaction someone else opened and will commit (the engine runs a batch of
+ * jobs in one transaction, each under its own savepoint). Audit, events and subscribers behave exactly
+ * as in `transaction()`.
+ */
+export async function withinTransaction<T>(ctx: Ctx, db: Tx, now: Date, fn: (uow: Uow) => Promise<T>, onJobDueNow?: () => void): Promise<T> {
+  const pending: DomainEvent[] = [];
+  const uow: Uow = {
+    db,
+    now,
+    ctx,
+    audit: (entry) => writeAudit(db, ctx, now, entry),
+    emit: async (type, subjectType, subjectId, payload = {}) => {
+      pending.push({ type, subjectType, subjectId, payload, at: iso(now) });
+    },
+    schedule: (job) => {
+      if (!job.dueAt || job.dueAt.getTime() <= now.getTime()) onJobDueNow?.();
+      return scheduleJob(db, now, job);
+    },
+  };
+  const result = await fn(uow);
+  await flushEvents(uow, pending);
+  return result;
 }
 
 /**

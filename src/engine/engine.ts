@@ -5,7 +5,7 @@ import { SYSTEM } from '../core/actor.js';
 import { newId } from '../core/ids.js';
 import { fromJson } from '../core/json.js';
 import { addMs, iso } from '../core/time.js';
-import { transaction, type Uow } from '../core/uow.js';
+import { transaction, withinTransaction, type Uow } from '../core/uow.js';
 import type { EngineJobsTable } from '../db/schema.js';
 
 export interface Job {
@@ -27,7 +27,18 @@ export type JobHandler = (uow: Uow, job: Job) => Promise<void>;
  */
 export type ExternalJobHandler = (ctx: Ctx, job: Job) => Promise<void>;
 
-type Registered = { transactional: true; run: JobHandler } | { transactional: false; run: ExternalJobHandler };
+type Registered = ({ transactional: true; run: JobHandler } | { transactional: false; run: ExternalJobHandler }) & { urgent: boolean };
+
+export interface RegisterOptions {
+  /**
+   * Claimed ahead of older non-urgent jobs. For the last hop to a person (sending a page): a backlog
+   * of escalation steps or housekeeping must not sit between a page and its recipient.
+   */
+  urgent?: boolean;
+}
+
+/** Transactional jobs of one pass share a transaction in chunks of this size (one commit, one fsync). */
+const TX_CHUNK = 25;
 
 export interface EngineOptions {
   instanceId?: string;
@@ -61,7 +72,7 @@ export class Engine {
   private running: Promise<void> | null = null;
   private stopped = true;
   private wakeUp: (() => void) | null = null;
-  /** Observed scheduling lag of the last jobs run (ms), for metrics. */
+  /** Scheduling lag of the most overdue job of the last pass (ms), for metrics. */
   lastLagMs = 0;
 
   constructor(
@@ -73,16 +84,23 @@ export class Engine {
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.pollMs = opts.pollMs ?? deps.config.enginePollMs;
     this.concurrency = opts.concurrency ?? deps.config.engineConcurrency;
+    deps.engineSignal.listen(() => {
+      this.moreDue = true;
+      this.wake();
+    });
   }
 
-  register(kind: string, handler: JobHandler): void {
+  /** Set when a job due now was committed while a pass ran: the loop then goes again without sleeping. */
+  private moreDue = false;
+
+  register(kind: string, handler: JobHandler, opts: RegisterOptions = {}): void {
     if (this.handlers.has(kind)) throw new Error(`engine: handler for '${kind}' already registered`);
-    this.handlers.set(kind, { transactional: true, run: handler });
+    this.handlers.set(kind, { transactional: true, run: handler, urgent: !!opts.urgent });
   }
 
-  registerExternal(kind: string, handler: ExternalJobHandler): void {
+  registerExternal(kind: string, handler: ExternalJobHandler, opts: RegisterOptions = {}): void {
     if (this.handlers.has(kind)) throw new Error(`engine: handler for '${kind}' already registered`);
-    this.handlers.set(kind, { transactional: false, run: handler });
+    this.handlers.set(kind, { transactional: false, run: handler, urgent: !!opts.urgent });
   }
 
   private get ctx(): Ctx {
@@ -107,25 +125,46 @@ export class Engine {
     const result: PassResult = { claimed: jobs.length, done: 0, failed: 0 };
     const now = this.deps.clock.now().getTime();
     const metrics = this.deps.metrics;
-    // Several lanes: a job waiting on the network (a webhook, SMTP) must not hold up the rest of the
-    // batch, and on PostgreSQL independent jobs commit in parallel over the pool. SQLite still commits
-    // one transaction at a time; only the waiting overlaps there.
+    if (jobs.length) {
+      this.lastLagMs = Math.max(0, ...jobs.map((row) => now - Date.parse(row.due_at)));
+      metrics.engineLag.set(this.lastLagMs / 1000);
+    }
+    const count = (ok: boolean) => {
+      if (ok) result.done++;
+      else result.failed++;
+      metrics.engineJobs.inc({ outcome: ok ? 'done' : 'failed_or_lost' });
+    };
+    // Work items: each external job alone (it waits on the network), transactional jobs in chunks that
+    // share one transaction. Several lanes, so a slow webhook does not hold up the rest, and on
+    // PostgreSQL chunks commit in parallel over the pool (SQLite still commits one at a time).
+    const items: Array<() => Promise<void>> = [];
+    const txRows: EngineJobsTable[] = [];
+    const externalDone: string[] = [];
+    for (const row of jobs) {
+      const h = this.handlers.get(row.kind);
+      if (h && !h.transactional) items.push(async () => {
+        const ok = await this.runExternal(row, h.run as ExternalJobHandler);
+        if (ok) externalDone.push(row.id);
+        else count(false);
+      });
+      else txRows.push(row);
+    }
+    for (let i = 0; i < txRows.length; i += TX_CHUNK) {
+      const chunk = txRows.slice(i, i + TX_CHUNK);
+      items.push(async () => {
+        for (const ok of await this.runChunk(chunk)) count(ok);
+      });
+    }
     let next = 0;
     const lane = async () => {
-      while (next < jobs.length) {
-        const row = jobs[next++]!;
-        this.lastLagMs = Math.max(0, now - Date.parse(row.due_at));
-        metrics.engineLag.set(this.lastLagMs / 1000);
-        if (await this.runOne(row)) {
-          result.done++;
-          metrics.engineJobs.inc({ outcome: 'done' });
-        } else {
-          result.failed++;
-          metrics.engineJobs.inc({ outcome: 'failed_or_lost' });
-        }
-      }
+      while (next < items.length) await items[next++]!();
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, jobs.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, items.length) }, lane));
+    // External jobs are completed together: one statement instead of one transaction each.
+    if (externalDone.length) {
+      const completed = await this.completeMany(externalDone);
+      for (let i = 0; i < externalDone.length; i++) count(i < completed);
+    }
     return result;
   }
 
@@ -137,6 +176,8 @@ export class Engine {
     // eventually kill) jobs that only the new version knows.
     const kinds = [...this.handlers.keys()];
     if (kinds.length === 0) return [];
+    const external = kinds.filter((k) => !this.handlers.get(k)!.transactional);
+    const urgent = kinds.filter((k) => this.handlers.get(k)!.urgent);
     const due = dialect.lockForClaim(
       db
         .selectFrom('engine_jobs')
@@ -148,6 +189,7 @@ export class Engine {
             eb.and([eb('state', '=', 'claimed'), eb('lease_until', '<', now)]),
           ]),
         )
+        .$if(urgent.length > 0, (qb) => qb.orderBy(sql`case when kind in (${sql.join(urgent)}) then 0 else 1 end`))
         .orderBy('due_at')
         .limit(this.batchSize),
     );
@@ -158,51 +200,99 @@ export class Engine {
         claimed_by: this.instanceId,
         lease_until: leaseUntil,
         attempts: sql<number>`attempts + 1`,
+        // An external job's key is released as it starts, so its handler can arm a follow-up under the
+        // same key (a retry); the claim keeps it from running twice meanwhile.
+        ...(external.length ? { dedupe_key: sql<string | null>`case when kind in (${sql.join(external)}) then null else dedupe_key end` } : {}),
       })
       .where('id', 'in', due)
       .returningAll()
       .execute();
   }
 
-  private async runOne(row: EngineJobsTable): Promise<boolean> {
-    const job: Job = {
-      id: row.id,
-      kind: row.kind,
-      key: row.dedupe_key,
-      dueAt: new Date(row.due_at),
-      attempt: row.attempts,
-      payload: fromJson(row.payload, {}),
-    };
-    const handler = this.handlers.get(row.kind);
-    const complete = (uow: Uow) => this.markDone(uow, row.id);
+  private toJob(row: EngineJobsTable): Job {
+    return { id: row.id, kind: row.kind, key: row.dedupe_key, dueAt: new Date(row.due_at), attempt: row.attempts, payload: fromJson(row.payload, {}) };
+  }
+
+  /**
+   * Runs transactional jobs in one transaction, each under its own savepoint: a failing job rolls back
+   * only its own writes and is retried later, the others commit together. Each job's completion is
+   * part of its own savepoint, so a job's effects commit exactly when it is marked done.
+   */
+  private async runChunk(rows: EngineJobsTable[]): Promise<boolean[]> {
+    if (rows.length === 1) return [await this.runAlone(rows[0]!)];
+    const outcome: boolean[] = rows.map(() => false);
+    const failures: Array<[EngineJobsTable, unknown]> = [];
     try {
-      if (!handler) throw new Error(`no handler registered for job kind '${row.kind}'`);
-      if (handler.transactional) {
-        await transaction(this.ctx, async (uow) => {
-          await complete(uow);
-          await handler.run(uow, job);
-        });
-      } else {
-        // Release the key first, so the handler can arm a follow-up job under the same key.
-        await transaction(this.ctx, async (uow) => {
-          const held = await uow.db
-            .updateTable('engine_jobs')
-            .set({ dedupe_key: null })
-            .where('id', '=', row.id)
-            .where('state', '=', 'claimed')
-            .where('claimed_by', '=', this.instanceId)
-            .executeTakeFirst();
-          if (Number(held.numUpdatedRows) !== 1) throw new LeaseLost();
-        });
-        await handler.run(this.ctx, job);
-        await transaction(this.ctx, complete);
-      }
+      await this.deps.db.transaction().execute(async (trx) => {
+        for (const [i, row] of rows.entries()) {
+          await sql`savepoint engine_job`.execute(trx);
+          try {
+            await withinTransaction(this.ctx, trx, this.deps.clock.now(), (uow) => this.runHandler(uow, row), () => (this.moreDue = true));
+            await sql`release savepoint engine_job`.execute(trx);
+            outcome[i] = true;
+          } catch (err) {
+            await sql`rollback to savepoint engine_job`.execute(trx);
+            await sql`release savepoint engine_job`.execute(trx);
+            if (!(err instanceof LeaseLost)) failures.push([row, err]);
+          }
+        }
+      });
+    } catch (err) {
+      // The shared commit failed (a deadlock on PostgreSQL, say): nothing of the chunk committed, so
+      // each job runs again on its own.
+      this.deps.log.warn({ err: err instanceof Error ? err.message : String(err), jobs: rows.length }, 'engine chunk failed; running its jobs one by one');
+      return Promise.all(rows.map((r) => this.runAlone(r)));
+    }
+    for (const [row, err] of failures) await this.recordFailure(row, err);
+    return outcome;
+  }
+
+  /** Runs one claimed job on its own (tests use it to replay a stale claim). */
+  private async runOne(row: EngineJobsTable): Promise<boolean> {
+    const h = this.handlers.get(row.kind);
+    if (!h || h.transactional) return this.runAlone(row);
+    return (await this.runExternal(row, h.run as ExternalJobHandler)) && (await this.completeMany([row.id])) === 1;
+  }
+
+  private async runHandler(uow: Uow, row: EngineJobsTable): Promise<void> {
+    const handler = this.handlers.get(row.kind);
+    if (!handler?.transactional) throw new Error(`no transactional handler registered for job kind '${row.kind}'`);
+    await this.markDone(uow, row.id);
+    await handler.run(uow, this.toJob(row));
+  }
+
+  private async runAlone(row: EngineJobsTable): Promise<boolean> {
+    try {
+      await transaction(this.ctx, (uow) => this.runHandler(uow, row));
       return true;
     } catch (err) {
       if (err instanceof LeaseLost) return false;
       await this.recordFailure(row, err);
       return false;
     }
+  }
+
+  /** Returns whether the handler succeeded; the caller completes successful jobs in bulk. */
+  private async runExternal(row: EngineJobsTable, run: ExternalJobHandler): Promise<boolean> {
+    try {
+      await run(this.ctx, this.toJob(row));
+      return true;
+    } catch (err) {
+      await this.recordFailure(row, err);
+      return false;
+    }
+  }
+
+  /** Marks jobs done that this instance still holds; returns how many it completed. */
+  private async completeMany(ids: string[]): Promise<number> {
+    const r = await this.deps.db
+      .updateTable('engine_jobs')
+      .set({ state: 'done', done_at: iso(this.deps.clock.now()), lease_until: null, dedupe_key: null })
+      .where('id', 'in', ids)
+      .where('state', '=', 'claimed')
+      .where('claimed_by', '=', this.instanceId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
   }
 
   /** Completes a job only if this instance still holds it; otherwise another instance owns it now. */
@@ -254,8 +344,11 @@ export class Engine {
       } catch (err) {
         this.deps.log.error({ err: err instanceof Error ? err.message : String(err) }, 'engine pass failed');
       }
-      // A full batch means more work is waiting: go again at once instead of sleeping.
-      if (!this.stopped && claimed < this.batchSize) await this.sleep(this.pollMs);
+      // A full batch means more work is waiting, and a pass that scheduled jobs due now has follow-up
+      // work: go again at once instead of sleeping.
+      const more = this.moreDue;
+      this.moreDue = false;
+      if (!this.stopped && claimed < this.batchSize && !more) await this.sleep(this.pollMs);
     }
   }
 

@@ -447,7 +447,60 @@ forEachDatabase('engine', (kind) => {
     assert.deepEqual([...order].sort(), [0, 1, 2, 3, 4, 5, 6]);
     assert.deepEqual(await jobCounts(deps), { done: 7, pending: 1 });
   });
+
+  test('jobs of one pass share a transaction, yet a failing job rolls back only its own writes', async () => {
+    const engine = new Engine(deps, { batchSize: 50 });
+    engine.register('chunk', async (uow, job) => {
+      await uow.audit({ action: 'test.chunk', targetType: 'job', targetId: String(job.payload.i) });
+      if (job.payload.i === 3 && job.attempt === 1) throw new Error('boom on the first attempt');
+    });
+    await transaction(ctx, async (uow) => {
+      for (let i = 0; i < 8; i++) await uow.schedule({ kind: 'chunk', payload: { i } });
+    });
+    assert.deepEqual(await engine.pass(), { claimed: 8, done: 7, failed: 1 });
+    const audited = async () =>
+      (await deps.db.selectFrom('audit_log').select('target_id').where('action', '=', 'test.chunk').execute()).map((r) => r.target_id).sort();
+    assert.deepEqual(await audited(), ['0', '1', '2', '4', '5', '6', '7'], 'the failed job left no trace; the others committed');
+    assert.deepEqual(await jobCounts(deps), { done: 7, pending: 1 });
+    clock.advance(2 * SEC);
+    assert.deepEqual(await engine.drain(), { claimed: 1, done: 1, failed: 0 });
+    assert.deepEqual(await audited(), ['0', '1', '2', '3', '4', '5', '6', '7'], 'the retry committed exactly once');
+  });
+
+  test('urgent kinds are claimed ahead of older ordinary jobs', async () => {
+    const engine = new Engine(deps, { batchSize: 2 });
+    const order: string[] = [];
+    engine.register('ordinary', async (_uow, job) => void order.push(`ordinary:${job.payload.i}`));
+    engine.registerExternal('page', async (_ctx, job) => void order.push(`page:${job.payload.i}`), { urgent: true });
+    const base = clock.now().getTime() - MIN;
+    await transaction(ctx, async (uow) => {
+      for (let i = 0; i < 3; i++) await uow.schedule({ kind: 'ordinary', payload: { i }, dueAt: new Date(base + i) });
+      for (let i = 0; i < 2; i++) await uow.schedule({ kind: 'page', payload: { i }, key: `page-${i}`, dueAt: new Date(base + SEC + i) });
+    });
+    await engine.pass();
+    assert.deepEqual([...order].sort(), ['page:0', 'page:1'], 'both pages went first although three jobs were older');
+    await engine.drain();
+    assert.equal(order.length, 5);
+    assert.deepEqual(await jobCounts(deps), { done: 5 });
+    const keys = await deps.db.selectFrom('engine_jobs').select('dedupe_key').where('kind', '=', 'page').execute();
+    assert.deepEqual(keys.map((k) => k.dedupe_key), [null, null], 'keys are released once the jobs ran');
+  });
+
+  test('committing a job that is due now wakes the running loop before its poll interval', async () => {
+    const engine = new Engine(deps, { pollMs: 60_000 });
+    const ran: number[] = [];
+    engine.register('wake', async (_uow, job) => void ran.push(job.payload.i as number));
+    engine.start();
+    try {
+      await sleep(50);
+      await transaction(ctx, (uow) => uow.schedule({ kind: 'wake', payload: { i: 1 } }));
+      await waitFor(() => ran.length === 1, 5000);
+    } finally {
+      await engine.stop();
+    }
+  });
 });
+
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -411,7 +411,7 @@ async function summarize(ctx: Ctx, job: Job): Promise<void> {
 }
 
 export function registerNotifyJobs(engine: Engine): void {
-  engine.registerExternal('notify.deliver', deliver);
+  engine.registerExternal('notify.deliver', deliver, { urgent: true });
   engine.registerExternal('notify.summary', summarize);
 }
 
