@@ -5,7 +5,7 @@ import { AppError, errors } from './errors.js';
 import { newId } from './ids.js';
 import { toJson } from './json.js';
 import { iso } from './time.js';
-import { scheduleJob, type JobSpec } from '../engine/jobs.js';
+import { scheduleJobs, type JobSpec } from '../engine/jobs.js';
 import type { DomainEvent } from './events.js';
 import { insertRows } from '../db/bulk.js';
 
@@ -29,6 +29,8 @@ export interface Uow {
   /** Queues a domain event; written and dispatched to subscribers just before commit. */
   emit(type: string, subjectType: string, subjectId: string, payload?: Record<string, unknown>): Promise<void>;
   schedule(job: JobSpec): Promise<void>;
+  /** Bulk form of `schedule` (one statement per few hundred jobs). */
+  scheduleMany(jobs: JobSpec[]): Promise<void>;
 }
 
 /**
@@ -68,9 +70,10 @@ export async function withinTransaction<T>(ctx: Ctx, db: Tx, now: Date, fn: (uow
     emit: async (type, subjectType, subjectId, payload = {}) => {
       pending.push({ type, subjectType, subjectId, payload, at: iso(now) });
     },
-    schedule: (job) => {
-      if (!job.dueAt || job.dueAt.getTime() <= now.getTime()) onJobDueNow?.();
-      return scheduleJob(db, now, job);
+    schedule: (job) => uow.scheduleMany([job]),
+    scheduleMany: (jobs) => {
+      if (jobs.some((job) => !job.dueAt || job.dueAt.getTime() <= now.getTime())) onJobDueNow?.();
+      return scheduleJobs(db, now, jobs);
     },
   };
   const result = await fn(uow);
@@ -91,7 +94,7 @@ async function flushEvents(uow: Uow, pending: DomainEvent[]): Promise<void> {
       'events',
       batch.map((e) => ({ at: e.at, type: e.type, subject_type: e.subjectType, subject_id: e.subjectId, payload: toJson(e.payload) })),
     );
-    for (const e of batch) await uow.ctx.deps.bus.dispatch(uow, e);
+    await uow.ctx.deps.bus.dispatchAll(uow, batch);
   }
 }
 

@@ -248,7 +248,7 @@ export class Engine {
   }
 
   /** Runs one claimed job on its own (tests use it to replay a stale claim). */
-  private async runOne(row: EngineJobsTable): Promise<boolean> {
+  async runOne(row: EngineJobsTable): Promise<boolean> {
     const h = this.handlers.get(row.kind);
     if (!h || h.transactional) return this.runAlone(row);
     return (await this.runExternal(row, h.run as ExternalJobHandler)) && (await this.completeMany([row.id])) === 1;

@@ -4,7 +4,11 @@ import { fromJson } from '../../../core/json.js';
 import { addMs, iso } from '../../../core/time.js';
 import type { Uow } from '../../../core/uow.js';
 import type { Engine, Job } from '../../../engine/engine.js';
-import { cancelJobs } from '../../../engine/jobs.js';
+import { cancelJobs, type JobSpec } from '../../../engine/jobs.js';
+import { insertRows, updateRows } from '../../../db/bulk.js';
+import type { EscalationTables } from './tables.js';
+
+type EscalationsTable = EscalationTables['escalations'];
 import { usersOnCall } from '../schedules/services.js';
 import type { Level } from './policies.js';
 
@@ -18,9 +22,7 @@ const stepKey = (groupId: string, generation: number) => `escalation:${groupId}:
  * the engine commits each step exactly once even with several instances.
  */
 export function registerEscalation(bus: EventBus, engine: Engine, pager: Pager): void {
-  bus.on('alert_group.triggered', (uow, e) => start(uow, e));
-  bus.on('alert_group.acknowledged', (uow, e) => stop(uow, e.subjectId, 'acknowledged', pager));
-  bus.on('alert_group.resolved', (uow, e) => stop(uow, e.subjectId, 'resolved', pager));
+  bus.onBatch(['alert_group.triggered', 'alert_group.acknowledged', 'alert_group.resolved'], (uow, events) => follow(uow, events, pager));
   engine.register(STEP, (uow, job) => step(uow, job, pager));
 }
 
@@ -31,44 +33,63 @@ export interface Pager {
   cancel(uow: Uow, groupId: string): Promise<void>;
 }
 
-async function start(uow: Uow, e: DomainEvent): Promise<void> {
-  if (e.payload.silenced) return;
-  const groupId = e.subjectId;
-  const serviceId = String(e.payload.service_id);
-  const assignment = await uow.db.selectFrom('service_escalation_policies').select('policy_id').where('service_id', '=', serviceId).executeTakeFirst();
-  if (!assignment) return;
-  const existing = await uow.db.selectFrom('escalations').selectAll().where('alert_group_id', '=', groupId).executeTakeFirst();
-  const now = iso(uow.now);
-  let generation = 1;
-  if (existing) {
-    if (existing.status === 'active') await cancelJobs(uow.db, uow.now, [stepKey(groupId, existing.generation)]);
-    generation = existing.generation + 1;
-    await uow.db
-      .updateTable('escalations')
-      .set({ policy_id: assignment.policy_id, generation, status: 'active', level: 0, loop: 0, next_step_at: now, updated_at: now, stop_reason: null })
-      .where('id', '=', existing.id)
-      .execute();
-  } else {
-    await uow.db
-      .insertInto('escalations')
-      .values({
-        id: newId(uow.now.getTime()),
-        alert_group_id: groupId,
-        service_id: serviceId,
-        policy_id: assignment.policy_id,
-        generation,
-        status: 'active',
-        level: 0,
-        loop: 0,
-        next_step_at: now,
-        started_at: now,
-        updated_at: now,
-        stop_reason: null,
-      })
-      .execute();
+/**
+ * Follows a batch of group lifecycle events (an ingest batch can carry hundreds). Only each group's
+ * last event counts: triggered starts (or restarts) its escalation, acknowledged or resolved stops it.
+ * Starts are set-based: a handful of statements for the whole batch.
+ */
+async function follow(uow: Uow, events: DomainEvent[], pager: Pager): Promise<void> {
+  const last = new Map<string, DomainEvent>();
+  // A silenced trigger neither starts nor stops anything.
+  for (const e of events) if (!(e.type === 'alert_group.triggered' && e.payload.silenced)) last.set(e.subjectId, e);
+  const starts: Array<{ groupId: string; serviceId: string }> = [];
+  for (const [groupId, e] of last) {
+    if (e.type === 'alert_group.triggered') starts.push({ groupId, serviceId: String(e.payload.service_id) });
+    else await stop(uow, groupId, e.type === 'alert_group.acknowledged' ? 'acknowledged' : 'resolved', pager);
   }
-  await uow.schedule({ kind: STEP, key: stepKey(groupId, generation), payload: { group_id: groupId, generation, level: 0, loop: 0 } });
+  if (starts.length) await startMany(uow, starts);
 }
+
+async function startMany(uow: Uow, starts: Array<{ groupId: string; serviceId: string }>): Promise<void> {
+  const policyOf = new Map<string, string>();
+  const groupIds: string[] = [];
+  for (const part of chunks([...new Set(starts.map((s) => s.serviceId))])) {
+    const rows = await uow.db.selectFrom('service_escalation_policies').select(['service_id', 'policy_id']).where('service_id', 'in', part).execute();
+    for (const r of rows) policyOf.set(r.service_id, r.policy_id);
+  }
+  const wanted = starts.filter((s) => policyOf.has(s.serviceId));
+  if (wanted.length === 0) return;
+  const existing = new Map<string, EscalationsTable>();
+  for (const part of chunks(wanted.map((s) => s.groupId))) {
+    for (const r of await uow.db.selectFrom('escalations').selectAll().where('alert_group_id', 'in', part).execute()) existing.set(r.alert_group_id, r);
+  }
+  const now = iso(uow.now);
+  const restarts: EscalationsTable[] = [];
+  const fresh: EscalationsTable[] = [];
+  const jobs: JobSpec[] = [];
+  for (const { groupId, serviceId } of wanted) {
+    const policyId = policyOf.get(serviceId)!;
+    const prev = existing.get(groupId);
+    const generation = prev ? prev.generation + 1 : 1;
+    const run = { policy_id: policyId, generation, status: 'active', level: 0, loop: 0, next_step_at: now, updated_at: now, stop_reason: null };
+    if (prev) restarts.push({ ...prev, ...run });
+    else fresh.push({ id: newId(uow.now.getTime()), alert_group_id: groupId, service_id: serviceId, started_at: now, ...run });
+    groupIds.push(groupId);
+    jobs.push({ kind: STEP, key: stepKey(groupId, generation), payload: { group_id: groupId, generation, level: 0, loop: 0 } });
+  }
+  const active = [...existing.values()].filter((r) => r.status === 'active');
+  await cancelJobs(uow.db, uow.now, active.map((r) => stepKey(r.alert_group_id, r.generation)));
+  const { dialect } = uow.ctx.deps;
+  await updateRows(uow.db, dialect, 'escalations', ['policy_id', 'generation', 'status', 'level', 'loop', 'next_step_at', 'updated_at', 'stop_reason'], restarts, [
+    'generation',
+    'level',
+    'loop',
+  ]);
+  await insertRows(uow.db, dialect, 'escalations', fresh);
+  await uow.scheduleMany(jobs);
+}
+
+const chunks = <T>(items: T[], size = 500): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 async function stop(uow: Uow, groupId: string, reason: string, pager: Pager): Promise<void> {
   const run = await uow.db.selectFrom('escalations').selectAll().where('alert_group_id', '=', groupId).executeTakeFirst();
