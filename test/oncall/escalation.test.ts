@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
+import { SYSTEM } from '../../src/core/actor.js';
+import { transaction } from '../../src/core/uow.js';
 import { forEachDatabase, startTestApp, type TestApp } from '../support/app.js';
 import { pdTrigger } from '../alerts/support.js';
 
@@ -98,6 +100,32 @@ forEachDatabase('escalation policies', (kind) => {
     const p = await pages(g);
     assert.deepEqual(p.map((x) => [x.level, x.loop]), [[0, 0], [0, 0]], 'paged again from level 0 after the timeout');
     await t.request('PUT', '/api/v1/services/checkout/alert-settings', { body: { ack_timeout_minutes: null } });
+  });
+
+  test('within one batch only a group\'s last lifecycle event counts (flap: resolved then triggered restarts)', async () => {
+    await send('esc-batch-a');
+    await send('esc-batch-b');
+    const a = await groupOf('esc-batch-a');
+    const b = await groupOf('esc-batch-b');
+    await t.app.engine.drain();
+    const runOf = (g: string) => t.app.deps.db.selectFrom('escalations').selectAll().where('alert_group_id', '=', g).executeTakeFirstOrThrow();
+    const before = await runOf(a);
+    const serviceId = before.service_id;
+    // One transaction carrying what an ingest batch can carry: a flaps back to triggered, b triggers and is acknowledged.
+    await transaction({ deps: t.app.deps, actor: SYSTEM }, async (uow) => {
+      await uow.emit('alert_group.resolved', 'alert_group', a, { service_id: serviceId });
+      await uow.emit('alert_group.triggered', 'alert_group', a, { service_id: serviceId });
+      await uow.emit('alert_group.triggered', 'alert_group', b, { service_id: serviceId });
+      await uow.emit('alert_group.acknowledged', 'alert_group', b, { service_id: serviceId });
+    });
+    const ra = await runOf(a);
+    assert.equal(ra.status, 'active', 'the flapped group escalates again');
+    assert.equal(ra.generation, before.generation + 1, 'as a new run');
+    const steps = await t.app.deps.db.selectFrom('engine_jobs').select(['dedupe_key', 'state']).where('kind', '=', 'escalation.step').where('payload', 'like', `%${a}%`).execute();
+    assert.deepEqual(steps.filter((j) => j.state === 'pending').map((j) => j.dedupe_key), [`escalation:${a}:${ra.generation}`], 'exactly one live step, of the new run');
+    const rb = await runOf(b);
+    assert.equal(rb.status, 'stopped');
+    assert.equal(rb.stop_reason, 'acknowledged');
   });
 
   test('silenced alert groups do not page', async () => {
