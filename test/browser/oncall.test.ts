@@ -147,6 +147,52 @@ describe('web UI: on-call', { skip, timeout: 180_000 }, () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=timeline-final] .sched-seg[data-now=true]')?.getAttribute('data-user') === 'alice@example.com');
   });
 
+  test('dragging across the overrides row fills the override form with the range; saving changes the final row', async () => {
+    await page.goto('/oncall/schedules/platform-primary');
+    const track = page.getByTestId('override-drag-track');
+    const box = (await track.boundingBox())!;
+    const from = new Date();
+    from.setUTCHours(0, 0, 0, 0);
+    const span = 14 * 86_400_000;
+    const xAt = (ms: number) => box.x + ((ms - from.getTime()) / span) * box.width;
+    const y = box.y + box.height / 2;
+    const start = Date.now() - 2 * 3600_000;
+    const end = Date.now() + 20 * 3600_000;
+    await page.mouse.move(xAt(start), y);
+    await page.mouse.down();
+    await page.mouse.move(xAt((start + end) / 2), y, { steps: 5 });
+    await page.getByTestId('override-drag-selection').waitFor();
+    await page.mouse.move(xAt(end), y, { steps: 5 });
+    await page.mouse.up();
+
+    const form = page.getByRole('form', { name: 'Add override' });
+    const half = 30 * 60_000;
+    const startValue = await form.getByLabel('Start').inputValue();
+    const endValue = await form.getByLabel('End').inputValue();
+    // The pixel grid is ~20 minutes wide here; the range snaps to half hours within a pixel or two of the drag.
+    const startMs = Date.parse(`${startValue}:00Z`);
+    const endMs = Date.parse(`${endValue}:00Z`);
+    assert.equal(startMs % half, 0, `start ${startValue} is on a half hour`);
+    assert.equal(endMs % half, 0, `end ${endValue} is on a half hour`);
+    assert.ok(Math.abs(startMs - start) <= 2 * half, `start ${startValue} is near the drag start`);
+    assert.ok(Math.abs(endMs - end) <= 2 * half, `end ${endValue} is near the drag end`);
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'SELECT', 'the person picker has focus: it is the one thing left to choose');
+
+    await form.getByLabel('Who covers').selectOption({ label: `${BOB.name} (${BOB.email})` });
+    await form.getByRole('button', { name: 'Add override' }).click();
+    await page.getByText('Override added').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid=timeline-final] .sched-seg[data-now=true]')?.getAttribute('data-user') === 'bob@example.com');
+    const saved = (await t.request('GET', '/api/v1/schedules/platform-primary')).body.overrides;
+    assert.equal(saved.length, 1);
+    assert.equal(Date.parse(saved[0].start), startMs);
+    assert.equal(Date.parse(saved[0].end), endMs);
+    await shot('schedule-drag-override');
+
+    await page.getByRole('button', { name: `Delete override for ${BOB.name}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete override' }).click();
+    await page.getByText('Override deleted').waitFor();
+  });
+
   test('builds an escalation policy in the editor and assigns it to a service', async () => {
     await page.goto('/oncall/policies');
     await page.getByText('No escalation policies yet').waitFor();

@@ -51,7 +51,8 @@ export async function startTestApp(kind: DbKind, opts: { clock?: Clock; config?:
   const app = await createApp({
     clock: opts.clock,
     startEngine: false,
-    uiDir: opts.uiDir,
+    // Parallel work can build the UI into its own folder (BALLAST_TEST_UI_DIR) instead of dist/ui.
+    uiDir: opts.uiDir ?? process.env.BALLAST_TEST_UI_DIR,
     config: {
       port: 0,
       host: '127.0.0.1',

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../../api';
 import { useCurrentUser } from '../../auth';
@@ -12,6 +12,7 @@ import { useQuery } from '../../lib/useQuery';
 import { useTitle } from '../../lib/useTitle';
 import type { Schedule, Span, Timeline, UserRef } from '../../types';
 import { PersonName, rotationLabel, shortDateTime, toLocalInput, useUsers } from './parts';
+import { DragRangeTrack, type DraggedRange } from './DragRange';
 
 const DAYS = 14;
 const DAY_MS = 86_400_000;
@@ -34,6 +35,7 @@ export function ScheduleDetailPage() {
   const feed = useQuery(() => api.schedules.feed(slug), [slug]);
   const [removing, setRemoving] = useState<Schedule['overrides'][number] | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [dragged, setDragged] = useState<DraggedRange | null>(null);
   useTitle(schedule.data?.name ?? 'Schedule');
 
   if (schedule.error) return <LoadError error={schedule.error} onRetry={schedule.reload} what="the schedule" />;
@@ -93,7 +95,7 @@ export function ScheduleDetailPage() {
           ) : !timeline.data ? (
             <Loading />
           ) : (
-            <TimelineView t={timeline.data} from={from.getTime()} to={to.getTime()} />
+            <TimelineView t={timeline.data} from={from.getTime()} to={to.getTime()} onDragOverride={canOverride ? setDragged : undefined} />
           )}
         </Card>
 
@@ -140,7 +142,9 @@ export function ScheduleDetailPage() {
             {canOverride && (
               <OverrideForm
                 schedule={s}
+                prefill={dragged}
                 onCreated={() => {
+                  setDragged(null);
                   toast.success('Override added');
                   refresh();
                 }}
@@ -223,7 +227,7 @@ export function ScheduleDetailPage() {
   );
 }
 
-function OverrideForm({ schedule, onCreated }: { schedule: Schedule; onCreated(): void }) {
+function OverrideForm({ schedule, prefill, onCreated }: { schedule: Schedule; prefill: DraggedRange | null; onCreated(): void }) {
   const users = useUsers();
   const initial = () => {
     const start = new Date();
@@ -234,6 +238,14 @@ function OverrideForm({ schedule, onCreated }: { schedule: Schedule; onCreated()
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
   const ref = useRef<HTMLFormElement>(null);
+  // A range dragged on the timeline fills the form; the person is the one thing left to choose.
+  useEffect(() => {
+    if (!prefill) return;
+    setV((cur) => ({ ...cur, start: toLocalInput(prefill.start), end: toLocalInput(prefill.end) }));
+    const select = ref.current?.querySelector('select');
+    select?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    select?.focus();
+  }, [prefill]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -304,7 +316,7 @@ interface Segment extends Span {
   gap?: boolean;
 }
 
-function TimelineView({ t, from, to }: { t: Timeline; from: number; to: number }) {
+function TimelineView({ t, from, to, onDragOverride }: { t: Timeline; from: number; to: number; onDragOverride?: (r: DraggedRange) => void }) {
   const days = Array.from({ length: DAYS }, (_, i) => new Date(from + i * DAY_MS));
   const now = Date.now();
   const nowPct = ((now - from) / (to - from)) * 100;
@@ -314,31 +326,14 @@ function TimelineView({ t, from, to }: { t: Timeline; from: number; to: number }
     { key: 'overrides', label: 'Overrides', segs: t.overrides, kind: 'overrides' },
     { key: 'final', label: 'Final schedule', segs: finalSegs, kind: 'final' },
   ];
-  return (
-    <div className="sched-timeline" role="table" aria-label="On-call timeline">
-      <div className="sched-row sched-head" role="row">
-        <div className="sched-label" role="columnheader">
-          <span className="muted small">Your time</span>
-        </div>
-        <div className="sched-days">
-          {days.map((d) => (
-            <div key={d.getTime()} className={`sched-day${d.getDay() === 0 || d.getDay() === 6 ? ' weekend' : ''}`} role="columnheader">
-              <span className="sched-dow">{d.toLocaleDateString(undefined, { weekday: 'short' })}</span>
-              <span className="sched-date">{d.getDate()}</span>
-            </div>
-          ))}
-        </div>
-      </div>
-      {rows.map((r) => (
-        <div key={r.key} className={`sched-row sched-row-${r.kind}`} role="row" data-testid={`timeline-${r.key}`}>
-          <div className="sched-label" role="rowheader">
-            {r.label}
-          </div>
-          <div className="sched-track" role="cell">
+  const track = (r: (typeof rows)[number]) => (
+    <>
             {days.map((d) => (
               <div key={d.getTime()} className="sched-grid" style={{ left: `${((d.getTime() - from) / (to - from)) * 100}%` }} />
             ))}
-            {r.segs.length === 0 && r.kind === 'overrides' && <span className="sched-empty muted small">No overrides in this period</span>}
+            {r.segs.length === 0 && r.kind === 'overrides' && (
+              <span className="sched-empty muted small">{onDragOverride ? 'No overrides in this period. Drag here to add one.' : 'No overrides in this period'}</span>
+            )}
             {r.segs.map((seg, i) => {
               const s = Math.max(Date.parse(seg.start), from);
               const e = Math.min(Date.parse(seg.end), to);
@@ -362,7 +357,37 @@ function TimelineView({ t, from, to }: { t: Timeline; from: number; to: number }
               );
             })}
             {nowPct >= 0 && nowPct <= 100 && <div className="sched-now" style={{ left: `${nowPct}%` }} title="Now" />}
+    </>
+  );
+  return (
+    <div className="sched-timeline" role="table" aria-label="On-call timeline">
+      <div className="sched-row sched-head" role="row">
+        <div className="sched-label" role="columnheader">
+          <span className="muted small">Your time</span>
+        </div>
+        <div className="sched-days">
+          {days.map((d) => (
+            <div key={d.getTime()} className={`sched-day${d.getDay() === 0 || d.getDay() === 6 ? ' weekend' : ''}`} role="columnheader">
+              <span className="sched-dow">{d.toLocaleDateString(undefined, { weekday: 'short' })}</span>
+              <span className="sched-date">{d.getDate()}</span>
+            </div>
+          ))}
+        </div>
+      </div>
+      {rows.map((r) => (
+        <div key={r.key} className={`sched-row sched-row-${r.kind}`} role="row" data-testid={`timeline-${r.key}`}>
+          <div className="sched-label" role="rowheader">
+            {r.label}
           </div>
+          {r.kind === 'overrides' && onDragOverride ? (
+            <DragRangeTrack from={from} to={to} onRange={onDragOverride} label="Drag to create an override">
+              {track(r)}
+            </DragRangeTrack>
+          ) : (
+            <div className="sched-track" role="cell">
+              {track(r)}
+            </div>
+          )}
         </div>
       ))}
     </div>
