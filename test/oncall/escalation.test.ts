@@ -128,6 +128,18 @@ forEachDatabase('escalation policies', (kind) => {
     assert.equal(rb.stop_reason, 'acknowledged');
   });
 
+  test('GET /oncall/services lists every service with the policy that pages for it, in one request', async () => {
+    await t.request('POST', '/api/v1/services', { body: { slug: 'unpaged', name: 'Unpaged', team: 'payments' } });
+    const r = await t.request('GET', '/api/v1/oncall/services', { token: ana.token });
+    assert.equal(r.status, 200, r.text);
+    const bySlug = Object.fromEntries(r.body.data.map((x: any) => [x.service.slug, x.policy]));
+    assert.equal(bySlug.checkout.slug, 'payments-default');
+    assert.equal(bySlug.checkout.levels[0].targets[0].ref, 'schedule:payments-primary');
+    assert.equal(bySlug.unpaged, null, 'a service without a policy is listed with null');
+    assert.equal((await t.request('GET', '/api/v1/oncall/services', { token: null })).status, 401);
+    await t.request('DELETE', '/api/v1/services/unpaged');
+  });
+
   test('silenced alert groups do not page', async () => {
     await t.request('POST', '/api/v1/silences', {
       body: { matchers: [{ name: 'source', value: 'host-1' }], ends_at: new Date(clock.now().getTime() + 60 * MIN).toISOString(), comment: 'maintenance' },

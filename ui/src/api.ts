@@ -324,6 +324,9 @@ export const api = {
     create: (body: PolicyInput) => post<EscalationPolicy>('/escalation-policies', body),
     update: (idOrSlug: string, body: PolicyInput) => patch<EscalationPolicy>(`/escalation-policies/${seg(idOrSlug)}`, body),
     remove: (idOrSlug: string) => del(`/escalation-policies/${seg(idOrSlug)}`),
+    /** Every service with its policy, in one request (the On-call "By service" view). */
+    byService: (signal?: AbortSignal) =>
+      get<{ data: { service: { id: string; slug: string; name: string }; policy: EscalationPolicy | null }[] }>('/oncall/services', undefined, signal),
     forService: (service: string, signal?: AbortSignal) =>
       get<{ service: string; policy: EscalationPolicy | null }>(`/services/${seg(service)}/escalation-policy`, undefined, signal),
     setForService: (service: string, policy: string | null) =>

@@ -242,3 +242,19 @@ export async function getServicePolicy(ctx: Ctx, serviceRef: string) {
   const row = await ctx.deps.db.selectFrom('service_escalation_policies').select('policy_id').where('service_id', '=', svc.id).executeTakeFirst();
   return { service: svc.slug, policy: row ? await loadPolicy(ctx.deps.db, row.policy_id) : null };
 }
+
+/** Every service with the policy that pages for it (null: alerts page nobody), loading each policy once. */
+export async function listServicePolicies(ctx: Ctx) {
+  requireSignedIn(ctx.actor);
+  const db = ctx.deps.db;
+  const rows = await db
+    .selectFrom('services as s')
+    .leftJoin('service_escalation_policies as sp', 'sp.service_id', 's.id')
+    .select(['s.id', 's.slug', 's.name', 'sp.policy_id'])
+    .orderBy('s.name')
+    .orderBy('s.slug')
+    .execute();
+  const policies = new Map<string, PolicyDto>();
+  for (const id of new Set(rows.map((r) => r.policy_id).filter((x): x is string => !!x))) policies.set(id, await loadPolicy(db, id));
+  return { data: rows.map((r) => ({ service: { id: r.id, slug: r.slug, name: r.name }, policy: r.policy_id ? policies.get(r.policy_id)! : null })) };
+}

@@ -2,21 +2,14 @@
 // Schedule targets resolve through /oncall/now, user targets are the user; no policy is a warning.
 
 import { Link } from 'react-router-dom';
-import { api, fetchAll } from '../../api';
+import { api } from '../../api';
 import { Avatar, Badge, Card, EmptyState, LoadError, Loading, Mono } from '../../components/ui';
 import { useQuery } from '../../lib/useQuery';
-import type { EscalationPolicy, OnCallNow, PolicyTarget, Service, UserRef } from '../../types';
+import type { EscalationPolicy, OnCallNow, PolicyTarget, UserRef } from '../../types';
 import { PersonName } from './parts';
 
-interface ServicePolicy {
-  service: Service;
-  policy: EscalationPolicy | null;
-}
-
-async function loadServicePolicies(signal: AbortSignal): Promise<ServicePolicy[]> {
-  const services = await fetchAll((cursor) => api.services.list({ limit: 200, cursor }, signal));
-  // One request per service; fine for the tens-to-hundreds of services a self-hosted install has.
-  return Promise.all(services.map(async (service) => ({ service, policy: (await api.escalationPolicies.forService(service.slug, signal)).policy })));
+async function loadServicePolicies(signal: AbortSignal) {
+  return (await api.escalationPolicies.byService(signal)).data;
 }
 
 type Resolved = { target: PolicyTarget; people: UserRef[] };
