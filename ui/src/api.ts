@@ -380,8 +380,6 @@ export function subscribeEvents(types: string[], onEvent: (e: StreamEvent) => vo
       attempts = 0;
       onStatus('live');
     };
-    // The server names each frame by its type (`event: alert.triggered`) and EventSource dispatches only
-    // names it was told about, so listen to every known name matching the requested prefixes.
     const handle = (msg: MessageEvent<string>) => {
       try {
         onEvent(JSON.parse(msg.data) as StreamEvent);
@@ -389,7 +387,6 @@ export function subscribeEvents(types: string[], onEvent: (e: StreamEvent) => vo
         // A malformed frame is not worth breaking the page over.
       }
     };
-    for (const name of STREAM_EVENT_NAMES) if (types.some((t) => name.startsWith(t))) es.addEventListener(name, handle);
     es.onmessage = handle;
     es.onerror = () => {
       if (closed) return;
@@ -412,16 +409,3 @@ export function subscribeEvents(types: string[], onEvent: (e: StreamEvent) => vo
   };
 }
 
-/** Event names the stream can carry (`event:` field); EventSource only dispatches names it is told about. */
-const STREAM_EVENT_NAMES = [
-  'alert.triggered',
-  'alert.acknowledged',
-  'alert.resolved',
-  'alert_group.triggered',
-  'alert_group.acknowledged',
-  'alert_group.resolved',
-  'silence.created',
-  'silence.expired',
-  'integration.created',
-  'change_event.recorded',
-];

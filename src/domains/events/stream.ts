@@ -65,7 +65,9 @@ class EventTail {
         const data = JSON.stringify({ seq, at: r.at, type: r.type, subject_type: r.subject_type, subject_id: r.subject_id, payload: fromJson(r.payload, {}) });
         for (const c of this.clients) {
           if (c.prefixes.length && !c.prefixes.some((p) => r.type.startsWith(p))) continue;
-          c.reply.raw.write(`id: ${seq}\nevent: ${r.type}\ndata: ${data}\n\n`);
+          // Unnamed frames: EventSource delivers them all to `onmessage`, so a client needs no list of
+          // event names (the type is in the data, and the server already filtered by prefix).
+          c.reply.raw.write(`id: ${seq}\ndata: ${data}\n\n`);
         }
       }
       this.advance();
