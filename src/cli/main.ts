@@ -15,6 +15,8 @@ import { registerRunbookCommands } from './runbooks.js';
 
 const program = new Command();
 program.name('ballast').description('Ballast: fail small, detect fast, recover predictably.').version(VERSION);
+// Subcommands own their options (`runbook show --version 3` is the runbook's version, not Ballast's).
+program.enablePositionalOptions();
 
 const print = (json: boolean, value: unknown, human: () => string) =>
   process.stdout.write((json ? JSON.stringify(value, null, 2) : human()) + '\n');
