@@ -39,8 +39,6 @@ export function formatRunbook(r: any, version?: { number: number; content: any; 
 
 /** `ballast runbook list|show` (and `run`, from runbook-run.ts). */
 export function registerRunbookCommands(program: Command): void {
-  // `runbook show --version <n>` must not be taken for the program's own --version: program options
-  // are only recognised before the subcommand (`ballast --version` still works).
   const runbook = program.command('runbook').description('Runbooks: list, show, and run one step by step');
 
   runbook
