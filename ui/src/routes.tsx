@@ -27,6 +27,7 @@ import { UsersPage } from './pages/users/UsersPage';
 import { IncidentsPage } from './pages/incidents/IncidentsPage';
 import { DeclareIncidentPage } from './pages/incidents/DeclareIncidentPage';
 import { IncidentDetailPage } from './pages/incidents/IncidentDetailPage';
+import { CommunicationTemplatesPage } from './pages/incidents/updates-TemplatesPage';
 import { IncidentSettingsPage } from './pages/incidents/IncidentSettingsPage';
 import { IncidentMetricsPage } from './pages/postmortems/IncidentMetricsPage';
 import { PostmortemsPage } from './pages/postmortems/PostmortemsPage';
@@ -70,6 +71,7 @@ export function AppRoutes() {
         <Route path="incidents/new" element={<DeclareIncidentPage />} />
         <Route path="incidents/metrics" element={<IncidentMetricsPage />} />
         <Route path="incidents/settings" element={<IncidentSettingsPage />} />
+        <Route path="incidents/templates" element={<CommunicationTemplatesPage />} />
         <Route path="incidents/:id" element={<IncidentDetailPage />} />
 
         <Route path="postmortems" element={<PostmortemsPage />} />
