@@ -95,4 +95,22 @@ export async function up(db: Kysely<unknown>, _d: Dialect): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('incident_timeline_incident_idx').on('incident_timeline').columns(['incident_id', 'at']).execute();
+
+  // The seeds' severity table (004 "Incident Severity Levels", 003 §3.1): definitions, examples and
+  // response times. Mitigation targets and update cadences are this installation's defaults; admins
+  // edit all of it (API, settings page, `ballast apply`).
+  const now = new Date().toISOString();
+  await (db as Kysely<any>)
+    .insertInto('incident_severities')
+    .values(
+      SEED_SEVERITIES.map((s) => ({ ...s, requires_postmortem: s.requires_postmortem ? 1 : 0, postmortem_due_business_days: 5, updated_at: now })),
+    )
+    .execute();
 }
+
+const SEED_SEVERITIES = [
+  { key: 'SEV1', rank: 1, name: 'Critical', description: 'Critical, widespread impact (complete outage)', examples: 'System down, data loss', ack_target_minutes: 15, mitigate_target_minutes: 60, update_interval_minutes: 30, requires_postmortem: true },
+  { key: 'SEV2', rank: 2, name: 'Major', description: 'Major, significant impact (major degradation)', examples: 'Core feature broken', ack_target_minutes: 30, mitigate_target_minutes: 240, update_interval_minutes: 60, requires_postmortem: true },
+  { key: 'SEV3', rank: 3, name: 'Moderate', description: 'Moderate, limited impact (minor impact)', examples: 'Non-critical feature broken', ack_target_minutes: 240, mitigate_target_minutes: 1440, update_interval_minutes: 240, requires_postmortem: false },
+  { key: 'SEV4', rank: 4, name: 'Minor', description: 'Minor, minimal impact (no customer impact)', examples: 'Cosmetic issue', ack_target_minutes: 1440, mitigate_target_minutes: null, update_interval_minutes: null, requires_postmortem: false },
+];
