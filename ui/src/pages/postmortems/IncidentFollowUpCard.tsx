@@ -3,12 +3,15 @@ import { Link, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../../api';
 import { Button, Card, LoadError, Loading } from '../../components/ui';
 import { useQuery } from '../../lib/useQuery';
+import { useLiveUpdates } from '../../lib/useLiveUpdates';
 import { pmApi } from './api';
 import { DueLabel, PmStatusBadge, PriorityBadge } from './parts';
 
 // On an incident: its postmortem (or "Start postmortem") and open action items from earlier incidents on the same services ("we said we'd fix this").
 export function IncidentFollowUpCard({ incidentId }: { incidentId: string }) {
   const q = useQuery((signal) => pmApi.followUps(incidentId, signal), [incidentId]);
+  // Resolving a SEV1/SEV2 creates the draft in the same transaction: show its link without a reload.
+  useLiveUpdates({ types: ['postmortem', 'action_item', 'incident.resolved', 'incident.reopened'], onChange: q.reload });
   const navigate = useNavigate();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
