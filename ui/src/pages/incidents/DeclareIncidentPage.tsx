@@ -24,9 +24,12 @@ export function DeclareIncidentPage() {
   const [params] = useSearchParams();
   const groupId = params.get('alert_group') ?? '';
   const [title, setTitle] = useState(params.get('title') ?? '');
-  const [severity, setSeverity] = useState('');
+  // A decision tree's "declare incident" leaf links here with ?severity=&title=&services=a,b.
+  const [severity, setSeverity] = useState(params.get('severity') ?? '');
   const [summary, setSummary] = useState('');
-  const [services, setServices] = useState<string[]>(params.get('service') ? [params.get('service')!] : []);
+  const [services, setServices] = useState<string[]>(
+    [...(params.get('service') ? [params.get('service')!] : []), ...(params.get('services') ?? '').split(',').filter(Boolean)],
+  );
   const [pageServices, setPageServices] = useState(true);
   const [pageUsers, setPageUsers] = useState<string[]>([]);
   const [pageSchedules, setPageSchedules] = useState<string[]>([]);
