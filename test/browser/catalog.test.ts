@@ -83,10 +83,10 @@ describe('web UI: sign-in and catalog', { skip, timeout: 120_000 }, () => {
 
   test('the sidebar lists every product area; unbuilt ones are disabled', async () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
-    for (const label of ['Alerts', 'On-call', 'Services', 'Teams', 'Users', 'API tokens', 'Audit log']) {
+    for (const label of ['Alerts', 'On-call', 'Incidents', 'Postmortems', 'Runbooks', 'Services', 'Teams', 'Users', 'API tokens', 'Audit log']) {
       await nav.getByRole('link', { name: label }).waitFor();
     }
-    for (const label of ['Incidents', 'Postmortems', 'Runbooks', 'Changes', 'Maintenance', 'SLOs', 'Checks', 'Status page', 'Risks', 'Capacity', 'KPIs', 'Readiness']) {
+    for (const label of ['Changes', 'Maintenance', 'SLOs', 'Checks', 'Status page', 'Risks', 'Capacity', 'KPIs', 'Readiness']) {
       const item = nav.locator('.nav-item.disabled', { hasText: label });
       assert.equal(await item.getAttribute('aria-disabled'), 'true', `${label} should be a disabled "soon" entry`);
       assert.equal(await nav.getByRole('link', { name: label, exact: true }).count(), 0, `${label} should not be a link yet`);
@@ -149,7 +149,7 @@ describe('web UI: sign-in and catalog', { skip, timeout: 120_000 }, () => {
     await page.waitForURL(/\/services\/checkout-api$/);
     await page.getByRole('heading', { name: /Checkout API/, level: 1 }).waitFor();
     await page.getByRole('link', { name: /Ledger DB/ }).waitFor();
-    await page.getByRole('link', { name: /Runbook/ }).waitFor();
+    await page.getByRole('main').getByRole('link', { name: 'Runbook', exact: true }).waitFor();
 
     const saved = await t.request('GET', '/api/v1/services/checkout-api');
     assert.equal(saved.body.tier, 1);

@@ -52,7 +52,7 @@ export async function startTestApp(kind: DbKind, opts: { clock?: Clock; config?:
     clock: opts.clock,
     startEngine: false,
     // Parallel work can build the UI into its own folder (BALLAST_TEST_UI_DIR) instead of dist/ui.
-    uiDir: opts.uiDir ?? process.env.BALLAST_TEST_UI_DIR,
+    uiDir: opts.uiDir ?? (process.env.BALLAST_TEST_UI_DIR || undefined),
     config: {
       port: 0,
       host: '127.0.0.1',
