@@ -8,7 +8,7 @@
 // Flags: --db sqlite,postgres  --scenarios latency,timers  --rate <alerts/s, default 1000>
 //        --duration <s, default 10>  --drain <s, default 60>  --users <n, default 2000>
 //        --groups <n open groups for the timer scenario, default 10000>  --max-conns <n, default 512>
-//        --log-level <pino level, default warn>  --json
+//        --log-level <pino level, default warn>  --server-node-args "<node flags>" (e.g. --cpu-prof)  --json
 // Env:   BALLAST_BENCH_PG_URL  as for bench:api (otherwise a throwaway scripts/pg-temp.mjs cluster).
 //
 // (1) latency: an open-loop generator offers --rate PagerDuty v2 triggers per second (new dedup key each)
@@ -31,7 +31,7 @@ import pg from 'pg';
 import { installSignalHandlers, runMain, setDeadline, tempDir } from './lib/cleanup.js';
 import { machineCpu, procCpuSeconds } from './lib/cpu.js';
 import { say, sleep } from './lib/log.js';
-import { eachFlag, listFlag, numberFlag, printHelpAndExit } from './lib/options.js';
+import { commonFlag, eachFlag, listFlag, numberFlag } from './lib/options.js';
 import { createBenchDatabase, pgServerVersion } from './lib/postgres.js';
 import { encodeRequest, RawConnection } from './lib/rawhttp.js';
 import { machine, table } from './lib/report.js';
@@ -55,6 +55,7 @@ const opts = {
   groups: 10_000,
   maxConns: 512,
   logLevel: 'warn',
+  serverNodeArgs: [] as string[],
 };
 eachFlag(process.argv.slice(2), (flag, value, raw) => {
   switch (flag) {
@@ -67,9 +68,7 @@ eachFlag(process.argv.slice(2), (flag, value, raw) => {
     case '--users': opts.users = Math.floor(numberFlag('users', value(), 1)); break;
     case '--groups': opts.groups = Math.floor(numberFlag('groups', value(), 1)); break;
     case '--max-conns': opts.maxConns = Math.floor(numberFlag('max-conns', value(), 1)); break;
-    case '--log-level': opts.logLevel = String(value()); break;
-    case '--help': case '-h': printHelpAndExit(import.meta.url);
-    default: throw new Error(`unknown argument ${raw} (try --help)`);
+    default: commonFlag(opts, flag, value, raw, import.meta.url);
   }
 });
 
@@ -456,7 +455,7 @@ async function freshServer(cmd: ServerCommand, kind: Db) {
     env.DATABASE_URL = url;
     info = { kind, source: db.source, server_version: await pgServerVersion(url) };
   }
-  const server = await startServer(cmd, env);
+  const server = await startServer(cmd, env, { nodeArgs: opts.serverNodeArgs });
   return { server, dataDir, url, info };
 }
 
