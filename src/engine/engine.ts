@@ -27,7 +27,12 @@ export type JobHandler = (uow: Uow, job: Job) => Promise<void>;
  */
 export type ExternalJobHandler = (ctx: Ctx, job: Job) => Promise<void>;
 
-type Registered = ({ transactional: true; run: JobHandler } | { transactional: false; run: ExternalJobHandler }) & { urgent: boolean };
+type Registered = ({ transactional: true; run: JobHandler } | { transactional: false; run: ExternalJobHandler; batch?: ExternalBatchHandler }) & {
+  urgent: boolean;
+};
+
+/** Runs several external jobs of one kind together (sharing transactions); throws to fall back to one by one. */
+export type ExternalBatchHandler = (ctx: Ctx, jobs: Job[]) => Promise<void>;
 
 export interface RegisterOptions {
   /**
@@ -39,6 +44,8 @@ export interface RegisterOptions {
 
 /** Transactional jobs of one pass share a transaction in chunks of this size (one commit, one fsync). */
 const TX_CHUNK = 25;
+/** External jobs with a batch handler are handed over in groups of up to this many. */
+const EXTERNAL_BATCH = 50;
 
 export interface EngineOptions {
   instanceId?: string;
@@ -98,9 +105,9 @@ export class Engine {
     this.handlers.set(kind, { transactional: true, run: handler, urgent: !!opts.urgent });
   }
 
-  registerExternal(kind: string, handler: ExternalJobHandler, opts: RegisterOptions = {}): void {
+  registerExternal(kind: string, handler: ExternalJobHandler, opts: RegisterOptions & { batch?: ExternalBatchHandler } = {}): void {
     if (this.handlers.has(kind)) throw new Error(`engine: handler for '${kind}' already registered`);
-    this.handlers.set(kind, { transactional: false, run: handler, urgent: !!opts.urgent });
+    this.handlers.set(kind, { transactional: false, run: handler, batch: opts.batch, urgent: !!opts.urgent });
   }
 
   private get ctx(): Ctx {
@@ -140,14 +147,36 @@ export class Engine {
     const items: Array<() => Promise<void>> = [];
     const txRows: EngineJobsTable[] = [];
     const externalDone: string[] = [];
+    const batched = new Map<string, EngineJobsTable[]>();
+    const runAlone = (row: EngineJobsTable, run: ExternalJobHandler) => async () => {
+      if (await this.runExternal(row, run)) externalDone.push(row.id);
+      else count(false);
+    };
     for (const row of jobs) {
       const h = this.handlers.get(row.kind);
-      if (h && !h.transactional) items.push(async () => {
-        const ok = await this.runExternal(row, h.run as ExternalJobHandler);
-        if (ok) externalDone.push(row.id);
-        else count(false);
-      });
+      if (h && !h.transactional && h.batch) {
+        const list = batched.get(row.kind) ?? [];
+        list.push(row);
+        batched.set(row.kind, list);
+      }
+      else if (h && !h.transactional) items.push(runAlone(row, h.run));
       else txRows.push(row);
+    }
+    for (const [kind, rows] of batched) {
+      const h = this.handlers.get(kind) as Extract<Registered, { transactional: false }>;
+      for (let i = 0; i < rows.length; i += EXTERNAL_BATCH) {
+        const group = rows.slice(i, i + EXTERNAL_BATCH);
+        // Batches go first: they are the urgent kinds (pages) in practice.
+        items.unshift(async () => {
+          try {
+            await h.batch!(this.ctx, group.map((r) => this.toJob(r)));
+            externalDone.push(...group.map((r) => r.id));
+          } catch (err) {
+            this.deps.log.warn({ kind, jobs: group.length, err: err instanceof Error ? err.message : String(err) }, 'engine batch failed; running its jobs one by one');
+            for (const row of group) await runAlone(row, h.run)();
+          }
+        });
+      }
     }
     for (let i = 0; i < txRows.length; i += TX_CHUNK) {
       const chunk = txRows.slice(i, i + TX_CHUNK);

@@ -486,6 +486,37 @@ forEachDatabase('engine', (kind) => {
     assert.deepEqual(keys.map((k) => k.dedupe_key), [null, null], 'keys are released once the jobs ran');
   });
 
+  test('external jobs with a batch handler run together; if the batch throws, each runs on its own', async () => {
+    const engine = new Engine(deps, { batchSize: 50 });
+    const batches: number[][] = [];
+    const singles: number[] = [];
+    let failBatch = false;
+    engine.registerExternal(
+      'grouped',
+      async (_ctx, job) => void singles.push(job.payload.i as number),
+      {
+        batch: async (_ctx, jobs) => {
+          if (failBatch) throw new Error('batch broke');
+          batches.push(jobs.map((j) => j.payload.i as number).sort((a, b) => a - b));
+        },
+      },
+    );
+    await transaction(ctx, async (uow) => {
+      for (let i = 0; i < 5; i++) await uow.schedule({ kind: 'grouped', payload: { i } });
+    });
+    assert.deepEqual(await engine.pass(), { claimed: 5, done: 5, failed: 0 });
+    assert.deepEqual(batches, [[0, 1, 2, 3, 4]], 'one call for the five');
+    assert.deepEqual(singles, []);
+
+    failBatch = true;
+    await transaction(ctx, async (uow) => {
+      for (let i = 5; i < 8; i++) await uow.schedule({ kind: 'grouped', payload: { i } });
+    });
+    assert.deepEqual(await engine.pass(), { claimed: 3, done: 3, failed: 0 });
+    assert.deepEqual(singles.sort(), [5, 6, 7], 'the fallback ran each job once');
+    assert.deepEqual(await jobCounts(deps), { done: 8 });
+  });
+
   test('committing a job that is due now wakes the running loop before its poll interval', async () => {
     const engine = new Engine(deps, { pollMs: 60_000 });
     const ran: number[] = [];

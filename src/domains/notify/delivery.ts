@@ -330,16 +330,63 @@ async function deliver(ctx: Ctx, job: Job): Promise<void> {
   const planned = await transaction(ctx, (uow) => plan(uow, p));
   if (!planned) return;
   const sent = await send(ctx, planned.cm, planned.out);
-  await transaction(ctx, async (uow) => {
-    const after = await record(uow, planned.row.id, sent);
-    if (sent.result.ok) return;
-    if (after.attempts < MAX_ATTEMPTS_PER_METHOD) {
-      await uow.schedule({ kind: 'notify.deliver', key: after.job_key ?? undefined, dueAt: addMs(uow.now, backoffMs(after.attempts)), payload: job.payload, maxAttempts: 5 });
-      return;
+  await transaction(ctx, (uow) => settle(uow, job, p, planned, sent));
+}
+
+/** Messages of one batch in flight at once. */
+const SEND_CONCURRENCY = 16;
+
+/**
+ * `deliver` for a batch, sharing the commits: every message is planned in one transaction, sent
+ * concurrently outside any transaction, and every outcome recorded in one transaction. On SQLite each
+ * commit is an fsync, so a burst of pages costs two commits per batch instead of two per page. If a
+ * transaction fails the engine runs the batch's jobs one by one; a failure after sending can then send
+ * a message twice, which is the at-least-once contract of external jobs anyway.
+ */
+async function deliverMany(ctx: Ctx, jobs: Job[]): Promise<void> {
+  const items = jobs.map((job) => ({ job, p: job.payload as unknown as DeliverPayload }));
+  // One lock order (by contact method) in every instance, so concurrent batches on PostgreSQL cannot
+  // deadlock on the per-method locks that `plan` takes.
+  const methods = await ctx.deps.db
+    .selectFrom('notifications')
+    .select(['id', 'contact_method_id'])
+    .where('id', 'in', items.map((i) => i.p.notification_id))
+    .execute();
+  const methodOf = new Map(methods.map((m) => [m.id, m.contact_method_id ?? '']));
+  items.sort((a, b) => (methodOf.get(a.p.notification_id) ?? '').localeCompare(methodOf.get(b.p.notification_id) ?? ''));
+  const planned = await transaction(ctx, async (uow) => {
+    const out: Array<{ job: Job; p: DeliverPayload; planned: Planned }> = [];
+    for (const it of items) {
+      const pl = await plan(uow, it.p);
+      if (pl) out.push({ ...it, planned: pl });
     }
-    await finish(uow, after.id, 'failed', sent.result.error);
-    await fallover(uow, p);
+    return out;
   });
+  if (planned.length === 0) return;
+  const sent: Sent[] = new Array(planned.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < planned.length) {
+      const i = next++;
+      sent[i] = await send(ctx, planned[i]!.planned.cm, planned[i]!.planned.out);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, planned.length) }, lane));
+  await transaction(ctx, async (uow) => {
+    for (const [i, x] of planned.entries()) await settle(uow, x.job, x.p, x.planned, sent[i]!);
+  });
+}
+
+/** Records one attempt's outcome, then arms a retry or, after the last attempt, the fallover. */
+async function settle(uow: Uow, job: Job, p: DeliverPayload, planned: Planned, sent: Sent): Promise<void> {
+  const after = await record(uow, planned.row.id, sent);
+  if (sent.result.ok) return;
+  if (after.attempts < MAX_ATTEMPTS_PER_METHOD) {
+    await uow.schedule({ kind: 'notify.deliver', key: after.job_key ?? undefined, dueAt: addMs(uow.now, backoffMs(after.attempts)), payload: job.payload, maxAttempts: 5 });
+    return;
+  }
+  await finish(uow, after.id, 'failed', sent.result.error);
+  await fallover(uow, p);
 }
 
 /** After the last attempt on one contact method failed: the user's next contact method not yet tried. */
@@ -411,7 +458,7 @@ async function summarize(ctx: Ctx, job: Job): Promise<void> {
 }
 
 export function registerNotifyJobs(engine: Engine): void {
-  engine.registerExternal('notify.deliver', deliver, { urgent: true });
+  engine.registerExternal('notify.deliver', deliver, { urgent: true, batch: deliverMany });
   engine.registerExternal('notify.summary', summarize);
 }
 
