@@ -151,12 +151,14 @@ describe('web UI: on-call', { skip, timeout: 180_000 }, () => {
     await page.goto('/oncall/schedules/platform-primary');
     const track = page.getByTestId('override-drag-track');
     const box = (await track.boundingBox())!;
+    const bobBefore = await page.locator('[data-testid=timeline-final] .sched-seg[data-user="bob@example.com"]').count();
     const from = new Date();
     from.setUTCHours(0, 0, 0, 0);
     const span = 14 * 86_400_000;
     const xAt = (ms: number) => box.x + ((ms - from.getTime()) / span) * box.width;
     const y = box.y + box.height / 2;
-    const start = Date.now() - 2 * 3600_000;
+    // In the future, so the drag starts inside the 14-day track whatever the time of day.
+    const start = Date.now() + 2 * 3600_000;
     const end = Date.now() + 20 * 3600_000;
     await page.mouse.move(xAt(start), y);
     await page.mouse.down();
@@ -181,11 +183,15 @@ describe('web UI: on-call', { skip, timeout: 180_000 }, () => {
     await form.getByLabel('Who covers').selectOption({ label: `${BOB.name} (${BOB.email})` });
     await form.getByRole('button', { name: 'Add override' }).click();
     await page.getByText('Override added').waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-testid=timeline-final] .sched-seg[data-now=true]')?.getAttribute('data-user') === 'bob@example.com');
+    await page.locator('[data-testid=timeline-overrides] .sched-seg[data-user="bob@example.com"]').waitFor();
     const saved = (await t.request('GET', '/api/v1/schedules/platform-primary')).body.overrides;
     assert.equal(saved.length, 1);
     assert.equal(Date.parse(saved[0].start), startMs);
     assert.equal(Date.parse(saved[0].end), endMs);
+    const oncall = await t.request('GET', `/api/v1/schedules/platform-primary/oncall?at=${new Date(startMs + 60_000).toISOString()}`);
+    assert.equal(oncall.body.on_call[0].email, BOB.email, 'the final schedule has Bob on call in the dragged range');
+    // The final row gains a Bob stretch inside Alice's week (the timeline reloads after saving).
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=timeline-final] .sched-seg[data-user="bob@example.com"]').length > n, bobBefore);
     await shot('schedule-drag-override');
 
     await page.getByRole('button', { name: `Delete override for ${BOB.name}` }).click();

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import YAML from 'yaml';
 import { forEachDatabase, startTestApp, type TestApp } from '../support/app.js';
 import { tempDir } from '../support/db.js';
 import { content, step } from './library-support.js';
+import { cli } from '../support/cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const doc = (title = 'Restart checkout') => ({
   teams: [{ slug: 'payments', name: 'Payments' }],
@@ -70,24 +68,6 @@ forEachDatabase('runbooks as code', (kind) => {
   });
 });
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const clean: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(BALLAST_|DATABASE_URL$|PORT$|HOST$|LOG_LEVEL$|NODE_ENV$)/.test(k)) clean[k] = v;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: { ...clean, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end();
-  });
-}
 
 function checkShow(stdout: string) {
   for (const s of ['Restart checkout  (checkout-restart, version 1)', '## Purpose', '## Prerequisites', '## Steps', '  1. Step drain  [drain]', '     $ kubectl drain', '     Expected: drain done', '     If it fails: Escalate drain', '  2. Step restart  [restart]', '## Verification', '## Rollback', '## Contacts']) {

@@ -1,34 +1,14 @@
 // `ballast runbook run` with answers piped into stdin, against a running server (BALLAST_URL) and
 // directly on the database (local mode), on both databases.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { forEachDatabase, startTestApp, type TestApp } from '../support/app.js';
+import { cli } from '../support/cli.js';
 import { content, createIncident, createRunbook, step, timelineOf } from './runs-support.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
-function cli(args: string[], env: Record<string, string>, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const clean: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(BALLAST_|DATABASE_URL$|PORT$|LOG_LEVEL$)/.test(k)) clean[k] = v;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: { ...clean, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
 
 forEachDatabase('cli: ballast runbook run', (kind) => {
   let t: TestApp;
