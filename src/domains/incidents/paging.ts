@@ -3,7 +3,6 @@ import { fieldError } from './access.js';
 import { UUID_RE } from '../../core/ids.js';
 import { iso } from '../../core/time.js';
 import type { Uow } from '../../core/uow.js';
-import { cancelJobs } from '../../engine/jobs.js';
 import { findUserRow } from '../accounts/users.js';
 import { AlertWorkset, type AlertActor, type RoutedEvent } from '../alerts/workset.js';
 import type { Severity } from '../alerts/model.js';
@@ -12,6 +11,7 @@ import { usersOnCall } from '../oncall/schedules/services.js';
 import type { IncidentRow } from './access.js';
 import { incidentRef } from './model.js';
 import { addTimelineEntry } from './timeline.js';
+import { advanceEscalationNow } from '../oncall/escalation/runner.js';
 
 /** Dedup key of the alert an incident raises on an affected service (one per service). */
 export const incidentDedupKey = (incidentId: string) => `incident:${incidentId}`;
@@ -224,12 +224,7 @@ export async function escalateNow(uow: Uow, incident: IncidentRow, target: strin
     .where('e.status', '=', 'active')
     .where('g.status', '=', 'triggered')
     .execute();
-  for (const r of runs) {
-    // Same kind and key as src/domains/oncall/escalation/runner.ts: the pending step is replaced by one due now.
-    const key = `escalation:${r.alert_group_id}:${r.generation}`;
-    await cancelJobs(uow.db, uow.now, [key]);
-    await uow.schedule({ kind: 'escalation.step', key, payload: { group_id: r.alert_group_id, generation: r.generation, level: r.level, loop: r.loop } });
-  }
+  for (const r of runs) await advanceEscalationNow(uow, r);
   if (runs.length) return `advanced ${runs.length} escalation${runs.length === 1 ? '' : 's'} to the next level`;
   const commander = await uow.db.selectFrom('incident_roles').select('user_id').where('incident_id', '=', incident.id).where('role', '=', 'commander').where('ended_at', 'is', null).executeTakeFirst();
   const managers = await uow.db

@@ -26,6 +26,16 @@ export function registerEscalation(bus: EventBus, engine: Engine, pager: Pager):
   engine.register(STEP, (uow, job) => step(uow, job, pager));
 }
 
+/**
+ * Runs an active escalation's pending step now instead of after its level's delay (a missed incident
+ * response target escalates). The step keeps its generation, level and loop, so it stays exactly-once.
+ */
+export async function advanceEscalationNow(uow: Uow, run: { alert_group_id: string; generation: number; level: number; loop: number }): Promise<void> {
+  const key = stepKey(run.alert_group_id, run.generation);
+  await cancelJobs(uow.db, uow.now, [key]);
+  await uow.schedule({ kind: STEP, key, payload: { group_id: run.alert_group_id, generation: run.generation, level: run.level, loop: run.loop } });
+}
+
 /** How pages reach people (the notifications module), kept behind this seam so escalation stays small. */
 export interface Pager {
   page(uow: Uow, p: { userId: string; groupId: string; serviceId: string; level: number; loop: number; generation: number }): Promise<void>;
