@@ -8,33 +8,21 @@
 // Screenshots go to $BALLAST_SCREENSHOT_DIR (default /tmp/ballast-ui), prefixed "oncall-load-".
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SHOT_DIR = process.env.BALLAST_SCREENSHOT_DIR ?? '/tmp/ballast-ui';
-const hasUi = fs.existsSync(path.resolve(import.meta.dirname, '../../dist/ui/index.html'));
-const skip = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} is not installed` : !hasUi ? 'dist/ui is not built (npm run build:ui)' : false;
+import type { Page } from 'playwright-core';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestApp } from '../support/app.js';
+import { browserSkip, openBrowserSession, type BrowserSession } from '../support/browser.js';
 
 const CAROL = { email: 'carol@example.com', name: 'Carol Oncall', timezone: 'UTC' };
 
-describe('web UI: on-call load and paging by service', { skip, timeout: 180_000 }, () => {
+describe('web UI: on-call load and paging by service', { skip: browserSkip, timeout: 180_000 }, () => {
+  let s: BrowserSession;
   let t: TestApp;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
+  let problems: string[] = [];
   let carolId = '';
-  const problems: string[] = [];
-  const expectedFailures = new Set(['GET /api/v1/auth/me 401']);
 
-  const shot = async (name: string) => {
-    fs.mkdirSync(SHOT_DIR, { recursive: true });
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(SHOT_DIR, `oncall-load-${name}.png`), fullPage: true });
-  };
+  const shot = (name: string) => s.shot(name);
 
   const ok = async (method: string, url: string, body: unknown, status = 201) => {
     const r = await t.request(method, url, { body });
@@ -43,7 +31,8 @@ describe('web UI: on-call load and paging by service', { skip, timeout: 180_000 
   };
 
   before(async () => {
-    t = await startTestApp('sqlite');
+    s = await openBrowserSession({ prefix: 'oncall-load' });
+    ({ t, page, problems } = s);
     await ok('POST', '/api/v1/teams', { slug: 'payments', name: 'Payments' });
     const carol = await ok('POST', '/api/v1/users', CAROL);
     carolId = carol.id;
@@ -78,27 +67,9 @@ describe('web UI: on-call load and paging by service', { skip, timeout: 180_000 
     assert.equal(load.status, 200, load.text);
     assert.equal(load.body.pages, 1, load.text);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: t.url, timezoneId: 'UTC', locale: 'en-GB' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console: ${msg.text()}`);
-    });
-    page.on('response', (res) => {
-      const call = `${res.request().method()} ${new URL(res.url()).pathname} ${res.status()}`;
-      if (res.status() >= 400 && !expectedFailures.has(call)) problems.push(`response: ${call}`);
-    });
   });
 
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(async () => s?.close());
 
   test('signs in', async () => {
     await page.goto('/login');

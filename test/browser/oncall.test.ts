@@ -7,16 +7,11 @@
 // Screenshots go to $BALLAST_SCREENSHOT_DIR (default /tmp/ballast-ui), prefixed "oncall-".
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
+import type { Page } from 'playwright-core';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestApp } from '../support/app.js';
+import { browserSkip, openBrowserSession, type BrowserSession } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOT_DIR = process.env.BALLAST_SCREENSHOT_DIR ?? '/tmp/ballast-ui';
-const hasUi = fs.existsSync(path.resolve(import.meta.dirname, '../../dist/ui/index.html'));
-const skip = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} is not installed` : !hasUi ? 'dist/ui is not built (npm run build:ui)' : false;
 
 const ALICE = { email: 'alice@example.com', name: 'Alice Primary' };
 const BOB = { email: 'bob@example.com', name: 'Bob Secondary' };
@@ -24,22 +19,17 @@ const BOB = { email: 'bob@example.com', name: 'Bob Secondary' };
 /** `YYYY-MM-DDTHH:MM` in UTC (the schedule's and the browser's zone in this test). */
 const utcInput = (d: Date) => d.toISOString().slice(0, 16);
 
-describe('web UI: on-call', { skip, timeout: 180_000 }, () => {
+describe('web UI: on-call', { skip: browserSkip, timeout: 180_000 }, () => {
+  let s: BrowserSession;
   let t: TestApp;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const problems: string[] = [];
-  const expectedFailures = new Set(['GET /api/v1/auth/me 401']);
+  let problems: string[] = [];
 
-  const shot = async (name: string) => {
-    fs.mkdirSync(SHOT_DIR, { recursive: true });
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(SHOT_DIR, `oncall-${name}.png`), fullPage: true });
-  };
+  const shot = (name: string) => s.shot(name);
 
   before(async () => {
-    t = await startTestApp('sqlite');
+    s = await openBrowserSession({ prefix: 'oncall' });
+    ({ t, page, problems } = s);
     for (const [method, url, body] of [
       ['POST', '/api/v1/teams', { slug: 'platform', name: 'Platform' }],
       ['POST', '/api/v1/services', { slug: 'checkout', name: 'Checkout', team: 'platform', tier: 1 }],
@@ -50,27 +40,9 @@ describe('web UI: on-call', { skip, timeout: 180_000 }, () => {
       assert.equal(r.status, 201, `${url}: ${r.text}`);
     }
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: t.url, timezoneId: 'UTC', locale: 'en-GB' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console: ${msg.text()}`);
-    });
-    page.on('response', (res) => {
-      const call = `${res.request().method()} ${new URL(res.url()).pathname} ${res.status()}`;
-      if (res.status() >= 400 && !expectedFailures.has(call)) problems.push(`response: ${call}`);
-    });
   });
 
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(async () => s?.close());
 
   test('signs in and opens On-call from the sidebar', async () => {
     await page.goto('/login');
