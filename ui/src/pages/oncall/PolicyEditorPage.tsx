@@ -6,11 +6,11 @@ import { Field, FormErrorBanner, useFocusFirstInvalid } from '../../components/F
 import { ConfirmDialog } from '../../components/Modal';
 import { useToast } from '../../components/Toast';
 import { Button, LoadError, Loading, PageHeader } from '../../components/ui';
-import { slugify } from '../../lib/format';
 import { formErrors, NO_ERRORS, type FormErrors } from '../../lib/forms';
 import { managedTeamSlugs } from '../../lib/permissions';
 import { useQuery } from '../../lib/useQuery';
 import { useTitle } from '../../lib/useTitle';
+import { useNameWithSlug } from '../../lib/useNameWithSlug';
 import type { EscalationPolicy } from '../../types';
 import { useUsers } from './parts';
 
@@ -38,9 +38,7 @@ function PolicyForm({ policy }: { policy: EscalationPolicy | null }) {
   const managed = managedTeamSlugs(me);
   const teams = (teamsQ.data ?? []).filter((t) => managed === null || managed.includes(t.slug));
 
-  const [name, setName] = useState(policy?.name ?? '');
-  const [slug, setSlug] = useState(policy?.slug ?? '');
-  const [slugTouched, setSlugTouched] = useState(!!policy);
+  const { name, setName, slug, setSlug } = useNameWithSlug(policy?.name ?? '', policy?.slug ?? '', !!policy);
   const [team, setTeam] = useState(policy?.team.slug ?? '');
   const [repeat, setRepeat] = useState(policy?.repeat ?? 0);
   const [levels, setLevels] = useState<LevelDraft[]>(
@@ -122,7 +120,6 @@ function PolicyForm({ policy }: { policy: EscalationPolicy | null }) {
                     value={name}
                     onChange={(e) => {
                       setName(e.target.value);
-                      if (!slugTouched) setSlug(slugify(e.target.value));
                     }}
                   />
                 )}
@@ -136,7 +133,6 @@ function PolicyForm({ policy }: { policy: EscalationPolicy | null }) {
                     disabled={!!policy}
                     onChange={(e) => {
                       setSlug(e.target.value);
-                      setSlugTouched(true);
                     }}
                   />
                 )}

@@ -5,11 +5,11 @@ import { useCurrentUser } from '../../auth';
 import { Field, FormErrorBanner, useFocusFirstInvalid } from '../../components/Form';
 import { useToast } from '../../components/Toast';
 import { Button, PageHeader } from '../../components/ui';
-import { slugify } from '../../lib/format';
 import { formErrors, NO_ERRORS, type FormErrors } from '../../lib/forms';
 import { managedTeamSlugs } from '../../lib/permissions';
 import { useQuery } from '../../lib/useQuery';
 import { useTitle } from '../../lib/useTitle';
+import { useNameWithSlug } from '../../lib/useNameWithSlug';
 import type { LayerInput, Rotation, User } from '../../types';
 import { browserTimeZone, useUsers } from './parts';
 
@@ -63,9 +63,7 @@ export function ScheduleCreatePage() {
   const teams = (teamsQ.data ?? []).filter((t) => managed === null || managed.includes(t.slug));
   const zones = useMemo(timeZones, []);
 
-  const [name, setName] = useState('');
-  const [slug, setSlug] = useState('');
-  const [slugTouched, setSlugTouched] = useState(false);
+  const { name, setName, slug, setSlug } = useNameWithSlug('', '', false);
   const [team, setTeam] = useState('');
   const [tz, setTz] = useState(browserTimeZone());
   const [layers, setLayers] = useState<LayerDraft[]>([newLayer()]);
@@ -128,7 +126,6 @@ export function ScheduleCreatePage() {
                     value={name}
                     onChange={(e) => {
                       setName(e.target.value);
-                      if (!slugTouched) setSlug(slugify(e.target.value));
                     }}
                   />
                 )}
@@ -141,7 +138,6 @@ export function ScheduleCreatePage() {
                     value={slug}
                     onChange={(e) => {
                       setSlug(e.target.value);
-                      setSlugTouched(true);
                     }}
                   />
                 )}

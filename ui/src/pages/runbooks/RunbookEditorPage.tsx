@@ -11,6 +11,7 @@ import { formErrors, NO_ERRORS, type FormErrors } from '../../lib/forms';
 import { hasTeamRole } from '../../lib/permissions';
 import { useQuery } from '../../lib/useQuery';
 import { useTitle } from '../../lib/useTitle';
+import { useNameWithSlug } from '../../lib/useNameWithSlug';
 import type { ServiceRef } from '../../types';
 import { KIND_LABELS, runbookApi, SUBKINDS, type HttpAction, type Runbook, type RunbookContent, type RunbookKind, type RunbookStep, type RunbookTemplate, type SopSubkind } from './library-api';
 import { Section, StepCard } from './library-parts';
@@ -43,9 +44,7 @@ function RunbookForm({ rb }: { rb: Runbook | null }) {
   const templates = useQuery((signal) => (rb ? Promise.resolve(null) : runbookApi.templates(signal)), [rb]);
   const teams = (teamsQ.data ?? []).filter((t) => hasTeamRole(me, t.slug, 'responder'));
 
-  const [title, setTitle] = useState(rb?.title ?? '');
-  const [slug, setSlug] = useState(rb?.slug ?? '');
-  const [slugTouched, setSlugTouched] = useState(!!rb);
+  const { name: title, setName: setTitle, slug, setSlug } = useNameWithSlug(rb?.title ?? '', rb?.slug ?? '', !!rb);
   const [kind, setKind] = useState<RunbookKind>(rb?.kind ?? 'incident_response');
   const [subkind, setSubkind] = useState<SopSubkind>(rb?.subkind ?? 'deployment');
   const [team, setTeam] = useState(rb?.team.slug ?? '');
@@ -69,7 +68,6 @@ function RunbookForm({ rb }: { rb: Runbook | null }) {
   const applyTemplate = (t: RunbookTemplate) => {
     setTemplate(t.key);
     setTitle(t.title);
-    if (!slugTouched) setSlug(slugify(t.title));
     setKind(t.kind);
     if (t.subkind) setSubkind(t.subkind);
     setTags(t.tags.join(', '));
@@ -197,7 +195,6 @@ function RunbookForm({ rb }: { rb: Runbook | null }) {
                       value={title}
                       onChange={(e) => {
                         setTitle(e.target.value);
-                        if (!slugTouched) setSlug(slugify(e.target.value));
                       }}
                     />
                   )}
@@ -211,7 +208,6 @@ function RunbookForm({ rb }: { rb: Runbook | null }) {
                         value={slug}
                         onChange={(e) => {
                           setSlug(e.target.value);
-                          setSlugTouched(true);
                         }}
                       />
                     )}

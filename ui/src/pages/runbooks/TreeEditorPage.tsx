@@ -5,10 +5,10 @@ import { useCurrentUser } from '../../auth';
 import { ConfirmDialog } from '../../components/Modal';
 import { useToast } from '../../components/Toast';
 import { Banner, Button, Card, LoadError, Loading, PageHeader } from '../../components/ui';
-import { slugify } from '../../lib/format';
 import { hasTeamRole } from '../../lib/permissions';
 import { useQuery } from '../../lib/useQuery';
 import { useTitle } from '../../lib/useTitle';
+import { useNameWithSlug } from '../../lib/useNameWithSlug';
 import type { Page } from '../../types';
 import { ACTION_LABEL, treeApi, type Severity, type Tree, type TreeAction, type TreeNode } from './tree-api';
 import { TreeOutline } from './tree-outline';
@@ -44,9 +44,7 @@ function TreeForm({ tree }: { tree: Tree | null }) {
   const teamsQ = useQuery(() => api.teams.all(), []);
   const runbooksQ = useQuery(() => request<Page<{ slug: string; title: string }>>('GET', '/runbooks', { query: { limit: 500 } }).catch(() => ({ data: [], next_cursor: null })), []);
   const teams = (teamsQ.data ?? []).filter((t) => hasTeamRole(me, t.slug, 'responder'));
-  const [title, setTitle] = useState(tree?.title ?? '');
-  const [slug, setSlug] = useState(tree?.slug ?? '');
-  const [slugTouched, setSlugTouched] = useState(!!tree);
+  const { name: title, setName: setTitle, slug, setSlug } = useNameWithSlug(tree?.title ?? '', tree?.slug ?? '', !!tree);
   const [team, setTeam] = useState(tree?.team.slug ?? '');
   const [description, setDescription] = useState(tree?.description ?? '');
   const [tags, setTags] = useState((tree?.tags ?? []).join(', '));
@@ -148,13 +146,12 @@ function TreeForm({ tree }: { tree: Tree | null }) {
                   value={title}
                   onChange={(e) => {
                     setTitle(e.target.value);
-                    if (!slugTouched) setSlug(slugify(e.target.value));
                   }}
                 />
               </label>
               <label>
                 Slug
-                <input className="input mono-input" value={slug} disabled={!!tree} onChange={(e) => (setSlug(e.target.value), setSlugTouched(true))} />
+                <input className="input mono-input" value={slug} disabled={!!tree} onChange={(e) => setSlug(e.target.value)} />
               </label>
               <label>
                 Owning team
