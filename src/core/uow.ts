@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { actorLabel, actorUserId } from './actor.js';
 import type { Ctx, Tx } from './context.js';
 import { constraintViolation } from '../db/dialect.js';
@@ -31,6 +32,11 @@ export interface Uow {
   schedule(job: JobSpec): Promise<void>;
   /** Bulk form of `schedule` (one statement per few hundred jobs). */
   scheduleMany(jobs: JobSpec[]): Promise<void>;
+  /**
+   * Runs `fn` under a savepoint: if it throws, its writes and the events it emitted are undone and the
+   * error is rethrown, while the rest of the transaction can still commit.
+   */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -62,6 +68,7 @@ export async function transaction<T>(ctx: Ctx, fn: (uow: Uow) => Promise<T>): Pr
  */
 export async function withinTransaction<T>(ctx: Ctx, db: Tx, now: Date, fn: (uow: Uow) => Promise<T>, onJobDueNow?: () => void): Promise<T> {
   const pending: DomainEvent[] = [];
+  let savepoints = 0;
   const uow: Uow = {
     db,
     now,
@@ -73,7 +80,22 @@ export async function withinTransaction<T>(ctx: Ctx, db: Tx, now: Date, fn: (uow
     schedule: (job) => uow.scheduleMany([job]),
     scheduleMany: (jobs) => {
       if (jobs.some((job) => !job.dueAt || job.dueAt.getTime() <= now.getTime())) onJobDueNow?.();
-      return scheduleJobs(db, now, jobs);
+      return scheduleJobs(db, ctx.deps.dialect, now, jobs);
+    },
+    savepoint: async (inner) => {
+      const name = sql.raw(`uow_${++savepoints}`);
+      const emitted = pending.length;
+      await sql`savepoint ${name}`.execute(db);
+      try {
+        const result = await inner();
+        await sql`release savepoint ${name}`.execute(db);
+        return result;
+      } catch (err) {
+        await sql`rollback to savepoint ${name}`.execute(db);
+        await sql`release savepoint ${name}`.execute(db);
+        pending.length = emitted;
+        throw err;
+      }
     },
   };
   const result = await fn(uow);

@@ -70,3 +70,14 @@ export async function updateRows<T extends { id: string }>(
     );
   }
 }
+
+/**
+ * Runs `query` once per slice of the distinct `keys` (both databases cap bound parameters per statement)
+ * and concatenates the rows: the set-based form of "look each of these up".
+ */
+export async function whereIn<K, R>(keys: Iterable<K>, query: (part: K[]) => Promise<R[]>, size = 500): Promise<R[]> {
+  const unique = [...new Set(keys)];
+  const out: R[] = [];
+  for (let i = 0; i < unique.length; i += size) out.push(...(await query(unique.slice(i, i + size))));
+  return out;
+}

@@ -26,8 +26,16 @@ export interface Dialect {
    * lock). SQLite already admits one writer at a time, so there it does nothing.
    */
   lockNamed(db: Kysely<any>, name: string): Promise<void>;
+  /** `lockNamed` for several names in one statement, taken in the order given (callers sort them). */
+  lockNamedMany(db: Kysely<any>, names: string[]): Promise<void>;
   /** Bound-parameter placeholder for the n-th (1-based) parameter in hand-written SQL. */
   placeholder(n: number): string;
+  /**
+   * Whether write transactions run in parallel (PostgreSQL) or one at a time (SQLite). Work that
+   * could ride along in a hot transaction is cheaper there on SQLite, but on PostgreSQL it belongs in
+   * a transaction of its own, where it does not lengthen the hot one.
+   */
+  readonly parallelWriters: boolean;
 }
 
 export interface DatabaseHandle {
@@ -53,7 +61,9 @@ const sqliteDialect: Dialect = {
   lockForClaim: (qb) => qb,
   ilike: 'like',
   lockNamed: async () => undefined,
+  lockNamedMany: async () => undefined,
   placeholder: () => '?',
+  parallelWriters: false,
 };
 
 const postgresDialect: Dialect = {
@@ -65,7 +75,13 @@ const postgresDialect: Dialect = {
   lockNamed: async (db, name) => {
     await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(db);
   },
+  lockNamedMany: async (db, names) => {
+    if (names.length === 0) return;
+    // unnest yields the array's elements in order, and the function runs as each row is produced.
+    await sql`select pg_advisory_xact_lock(hashtext(n)) from unnest(${names}::text[]) as t(n)`.execute(db);
+  },
   placeholder: (n) => `$${n}`,
+  parallelWriters: true,
 };
 
 let pgTypesConfigured = false;

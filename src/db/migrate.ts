@@ -13,6 +13,7 @@ import * as m0009 from './migrations/0009_postmortems.js';
 import * as m0010 from './migrations/0010_runbooks.js';
 import * as m0011 from './migrations/0011_runbook_runs.js';
 import * as m0012 from './migrations/0012_decision_trees.js';
+import * as m0013 from './migrations/0013_paging_indexes.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, d: Dialect): Promise<void> };
 
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0010_runbooks': m0010,
   '0011_runbook_runs': m0011,
   '0012_decision_trees': m0012,
+  '0013_paging_indexes': m0013,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

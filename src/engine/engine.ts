@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { sql } from 'kysely';
-import type { AppDeps, Ctx } from '../core/context.js';
+import type { AppDeps, Ctx, Tx } from '../core/context.js';
 import { SYSTEM } from '../core/actor.js';
 import { newId } from '../core/ids.js';
 import { fromJson } from '../core/json.js';
@@ -27,9 +27,15 @@ export type JobHandler = (uow: Uow, job: Job) => Promise<void>;
  */
 export type ExternalJobHandler = (ctx: Ctx, job: Job) => Promise<void>;
 
-type Registered = ({ transactional: true; run: JobHandler } | { transactional: false; run: ExternalJobHandler; batch?: ExternalBatchHandler }) & {
+type Registered = ({ transactional: true; run: JobHandler; batch?: BatchHandler } | { transactional: false; run: ExternalJobHandler; batch?: ExternalBatchHandler }) & {
   urgent: boolean;
 };
+
+/**
+ * Runs several transactional jobs of one kind at once (set-based), inside the transaction that marks
+ * them all done. If it throws, its writes are rolled back and the jobs run one by one instead.
+ */
+export type BatchHandler = (uow: Uow, jobs: Job[]) => Promise<void>;
 
 /** Runs several external jobs of one kind together (sharing transactions); throws to fall back to one by one. */
 export type ExternalBatchHandler = (ctx: Ctx, jobs: Job[]) => Promise<void>;
@@ -44,6 +50,10 @@ export interface RegisterOptions {
 
 /** Transactional jobs of one pass share a transaction in chunks of this size (one commit, one fsync). */
 const TX_CHUNK = 25;
+/** Passes of one instance running at once (see `start`). */
+const PASSES_IN_FLIGHT = 2;
+/** Jobs of a kind with a batch handler go to it in chunks of up to this many. */
+const TX_BATCH = 100;
 /** External jobs with a batch handler are handed over in groups of up to this many. */
 const EXTERNAL_BATCH = 50;
 
@@ -75,10 +85,9 @@ export class Engine {
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly concurrency: number;
-  private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
-  private wakeUp: (() => void) | null = null;
+  private readonly sleepers = new Set<() => void>();
   /** Scheduling lag of the most overdue job of the last pass (ms), for metrics. */
   lastLagMs = 0;
 
@@ -100,9 +109,9 @@ export class Engine {
   /** Set when a job due now was committed while a pass ran: the loop then goes again without sleeping. */
   private moreDue = false;
 
-  register(kind: string, handler: JobHandler, opts: RegisterOptions = {}): void {
+  register(kind: string, handler: JobHandler, opts: RegisterOptions & { batch?: BatchHandler } = {}): void {
     if (this.handlers.has(kind)) throw new Error(`engine: handler for '${kind}' already registered`);
-    this.handlers.set(kind, { transactional: true, run: handler, urgent: !!opts.urgent });
+    this.handlers.set(kind, { transactional: true, run: handler, batch: opts.batch, urgent: !!opts.urgent });
   }
 
   registerExternal(kind: string, handler: ExternalJobHandler, opts: RegisterOptions & { batch?: ExternalBatchHandler } = {}): void {
@@ -178,12 +187,23 @@ export class Engine {
         });
       }
     }
-    for (let i = 0; i < txRows.length; i += TX_CHUNK) {
-      const chunk = txRows.slice(i, i + TX_CHUNK);
-      items.push(async () => {
-        for (const ok of await this.runChunk(chunk)) count(ok);
-      });
+    // Kinds with a batch handler run set-based in bigger chunks of their own kind.
+    const byKind = new Map<string, EngineJobsTable[]>();
+    const plain: EngineJobsTable[] = [];
+    for (const row of txRows) {
+      if (!this.handlers.get(row.kind)?.batch) plain.push(row);
+      else byKind.set(row.kind, [...(byKind.get(row.kind) ?? []), row]);
     }
+    const chunked = (rows: EngineJobsTable[], size: number) => {
+      for (let i = 0; i < rows.length; i += size) {
+        const chunk = rows.slice(i, i + size);
+        items.push(async () => {
+          for (const ok of await this.runChunk(chunk)) count(ok);
+        });
+      }
+    };
+    for (const rows of byKind.values()) chunked(rows, TX_BATCH);
+    chunked(plain, TX_CHUNK);
     let next = 0;
     const lane = async () => {
       while (next < items.length) await items[next++]!();
@@ -197,43 +217,56 @@ export class Engine {
     return result;
   }
 
+  /**
+   * Claims up to a batch of jobs, from three sources in turn until the batch is full: jobs whose lease
+   * expired (their instance died; they are the most overdue), urgent kinds due now, other kinds due now.
+   * Each source is one index range read in due order, so a claim costs the same with a backlog of ten
+   * thousand jobs as with none.
+   */
   private async claim(): Promise<EngineJobsTable[]> {
-    const { db, dialect, clock } = this.deps;
+    const { clock } = this.deps;
     const now = iso(clock.now());
-    const leaseUntil = iso(addMs(clock.now(), this.leaseMs));
     // Only kinds this instance can run: during a rolling upgrade an old instance must not claim (and
     // eventually kill) jobs that only the new version knows.
     const kinds = [...this.handlers.keys()];
     if (kinds.length === 0) return [];
-    const external = kinds.filter((k) => !this.handlers.get(k)!.transactional);
     const urgent = kinds.filter((k) => this.handlers.get(k)!.urgent);
-    const due = dialect.lockForClaim(
-      db
-        .selectFrom('engine_jobs')
-        .select('id')
-        .where('kind', 'in', kinds)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('state', '=', 'pending'), eb('due_at', '<=', now)]),
-            eb.and([eb('state', '=', 'claimed'), eb('lease_until', '<', now)]),
-          ]),
-        )
-        .$if(urgent.length > 0, (qb) => qb.orderBy(sql`case when kind in (${sql.join(urgent)}) then 0 else 1 end`))
-        .orderBy('due_at')
-        .limit(this.batchSize),
-    );
+    const other = kinds.filter((k) => !this.handlers.get(k)!.urgent);
+    const sources: Array<{ kinds: string[]; state: 'claimed' | 'pending'; column: 'lease_until' | 'due_at' }> = [
+      { kinds, state: 'claimed', column: 'lease_until' },
+      { kinds: urgent, state: 'pending', column: 'due_at' },
+      { kinds: other, state: 'pending', column: 'due_at' },
+    ];
+    const claimed: EngineJobsTable[] = [];
+    for (const source of sources) {
+      const room = this.batchSize - claimed.length;
+      if (room <= 0) break;
+      if (source.kinds.length) claimed.push(...(await this.claimFrom(source.kinds, source.state, source.column, now, room)));
+    }
+    return claimed;
+  }
+
+  private claimFrom(kinds: string[], state: 'claimed' | 'pending', column: 'lease_until' | 'due_at', now: string, limit: number): Promise<EngineJobsTable[]> {
+    const { db, dialect, clock } = this.deps;
+    const external = kinds.filter((k) => !this.handlers.get(k)!.transactional);
+    // Materialized, so the locking read runs exactly once: PostgreSQL may otherwise re-run a SKIP
+    // LOCKED subquery per candidate row and claim more (or other) rows than it locked.
     return db
+      .with(
+        (wb) => wb('due').materialized(),
+        () => dialect.lockForClaim(db.selectFrom('engine_jobs').select('id').where('state', '=', state).where('kind', 'in', kinds).where(column, state === 'claimed' ? '<' : '<=', now).orderBy(column).limit(limit)),
+      )
       .updateTable('engine_jobs')
       .set({
         state: 'claimed',
         claimed_by: this.instanceId,
-        lease_until: leaseUntil,
+        lease_until: iso(addMs(clock.now(), this.leaseMs)),
         attempts: sql<number>`attempts + 1`,
         // An external job's key is released as it starts, so its handler can arm a follow-up under the
         // same key (a retry); the claim keeps it from running twice meanwhile.
         ...(external.length ? { dedupe_key: sql<string | null>`case when kind in (${sql.join(external)}) then null else dedupe_key end` } : {}),
       })
-      .where('id', 'in', due)
+      .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
       .returningAll()
       .execute();
   }
@@ -248,11 +281,13 @@ export class Engine {
    * part of its own savepoint, so a job's effects commit exactly when it is marked done.
    */
   private async runChunk(rows: EngineJobsTable[]): Promise<boolean[]> {
-    if (rows.length === 1) return [await this.runAlone(rows[0]!)];
+    const batch = this.handlers.get(rows[0]!.kind)?.batch as BatchHandler | undefined;
+    if (rows.length === 1 && !batch) return [await this.runAlone(rows[0]!)];
     const outcome: boolean[] = rows.map(() => false);
     const failures: Array<[EngineJobsTable, unknown]> = [];
     try {
       await this.deps.db.transaction().execute(async (trx) => {
+        if (batch && (await this.runBatch(trx, rows, batch, outcome))) return;
         for (const [i, row] of rows.entries()) {
           await sql`savepoint engine_job`.execute(trx);
           try {
@@ -276,6 +311,39 @@ export class Engine {
     return outcome;
   }
 
+  /**
+   * Runs a chunk of one kind through its batch handler under one savepoint, after marking done the jobs
+   * this instance still holds (the others belong to someone else now). Returns false, with nothing
+   * written, if the handler threw: the caller then runs the jobs one by one.
+   */
+  private async runBatch(trx: Tx, rows: EngineJobsTable[], batch: BatchHandler, outcome: boolean[]): Promise<boolean> {
+    await sql`savepoint engine_batch`.execute(trx);
+    try {
+      const held = new Set(
+        (
+          await trx
+            .updateTable('engine_jobs')
+            .set({ state: 'done', done_at: iso(this.deps.clock.now()), lease_until: null, dedupe_key: null })
+            .where('id', 'in', rows.map((r) => r.id))
+            .where('state', '=', 'claimed')
+            .where('claimed_by', '=', this.instanceId)
+            .returning('id')
+            .execute()
+        ).map((r) => r.id),
+      );
+      const mine = rows.filter((r) => held.has(r.id));
+      if (mine.length) await withinTransaction(this.ctx, trx, this.deps.clock.now(), (uow) => batch(uow, mine.map((r) => this.toJob(r))), () => (this.moreDue = true));
+      await sql`release savepoint engine_batch`.execute(trx);
+      rows.forEach((r, i) => (outcome[i] = held.has(r.id)));
+      return true;
+    } catch (err) {
+      await sql`rollback to savepoint engine_batch`.execute(trx);
+      await sql`release savepoint engine_batch`.execute(trx);
+      this.deps.log.warn({ kind: rows[0]!.kind, jobs: rows.length, err: err instanceof Error ? err.message : String(err) }, 'engine batch failed; running its jobs one by one');
+      return false;
+    }
+  }
+
   /** Runs one claimed job on its own (tests use it to replay a stale claim). */
   async runOne(row: EngineJobsTable): Promise<boolean> {
     const h = this.handlers.get(row.kind);
@@ -286,7 +354,7 @@ export class Engine {
   private async runHandler(uow: Uow, row: EngineJobsTable): Promise<void> {
     const handler = this.handlers.get(row.kind);
     if (!handler?.transactional) throw new Error(`no transactional handler registered for job kind '${row.kind}'`);
-    await this.markDone(uow, row.id);
+    await this.markDone(uow, row);
     await handler.run(uow, this.toJob(row));
   }
 
@@ -325,13 +393,15 @@ export class Engine {
   }
 
   /** Completes a job only if this instance still holds it; otherwise another instance owns it now. */
-  private async markDone(uow: Uow, id: string): Promise<void> {
+  private async markDone(uow: Uow, row: EngineJobsTable): Promise<void> {
     const done = await uow.db
       .updateTable('engine_jobs')
       .set({ state: 'done', done_at: iso(uow.now), lease_until: null, dedupe_key: null })
-      .where('id', '=', id)
+      .where('id', '=', row.id)
       .where('state', '=', 'claimed')
       .where('claimed_by', '=', this.instanceId)
+      // The claim's own attempt number fences it: a later claim (even by this instance) supersedes it.
+      .where('attempts', '=', row.attempts)
       .executeTakeFirst();
     if (Number(done.numUpdatedRows) !== 1) throw new LeaseLost();
   }
@@ -355,14 +425,22 @@ export class Engine {
         ...(dead ? { dedupe_key: null } : {}),
       })
       .where('id', '=', row.id)
+      // Only this very claim: another pass (of this instance, too) may have taken the job over and
+      // completed it meanwhile, and must not see it reopened.
+      .where('state', '=', 'claimed')
       .where('claimed_by', '=', this.instanceId)
+      .where('attempts', '=', row.attempts)
       .execute();
   }
 
+  /**
+   * Starts the passes. Two run at once: while one pass waits on the database or on receivers, the other
+   * claims and runs the next jobs, so throughput does not stop at one pass's round trips.
+   */
   start(): void {
     if (this.running) return;
     this.stopped = false;
-    this.running = this.loop();
+    this.running = Promise.all(Array.from({ length: PASSES_IN_FLIGHT }, () => this.loop())).then(() => undefined);
   }
 
   private async loop(): Promise<void> {
@@ -383,17 +461,19 @@ export class Engine {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      this.wakeUp = resolve;
-      this.timer = setTimeout(resolve, ms);
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
     });
   }
 
-  /** Cuts the current sleep short, e.g. after an outbox message was committed. */
+  /** Cuts the current sleeps short, e.g. after an outbox message was committed. */
   wake(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.wakeUp?.();
-    this.wakeUp = null;
+    for (const done of [...this.sleepers]) done();
   }
 
   async stop(): Promise<void> {

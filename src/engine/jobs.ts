@@ -2,6 +2,8 @@ import type { Tx } from '../core/context.js';
 import { newId } from '../core/ids.js';
 import { toJson } from '../core/json.js';
 import { iso } from '../core/time.js';
+import { insertRows } from '../db/bulk.js';
+import type { Dialect } from '../db/dialect.js';
 
 /**
  * A job is either a durable timer (due later) or an outbox message (due now). Both live in
@@ -20,34 +22,28 @@ export interface JobSpec {
   maxAttempts?: number;
 }
 
-export async function scheduleJob(db: Tx, now: Date, job: JobSpec): Promise<void> {
-  await scheduleJobs(db, now, [job]);
+export async function scheduleJob(db: Tx, dialect: Dialect, now: Date, job: JobSpec): Promise<void> {
+  await scheduleJobs(db, dialect, now, [job]);
 }
 
 /** Bulk form: one statement per few hundred jobs. */
-export async function scheduleJobs(db: Tx, now: Date, jobs: JobSpec[]): Promise<void> {
-  for (let i = 0; i < jobs.length; i += 500) {
-    await db
-      .insertInto('engine_jobs')
-      .values(jobs.slice(i, i + 500).map((job) => jobRow(now, job)))
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .execute();
-  }
+export async function scheduleJobs(db: Tx, dialect: Dialect, now: Date, jobs: JobSpec[]): Promise<void> {
+  await insertRows(db, dialect, 'engine_jobs', jobs.map((job) => jobRow(now, job)), { onConflictDoNothing: 'dedupe_key', chunk: 500 });
 }
 
 function jobRow(now: Date, job: JobSpec) {
   return {
-      id: newId(now.getTime()),
-      kind: job.kind,
-      dedupe_key: job.key ?? null,
-      due_at: iso(job.dueAt ?? now),
-      payload: toJson(job.payload ?? {}),
-      state: 'pending',
-      attempts: 0,
-      max_attempts: job.maxAttempts ?? 10,
-      claimed_by: null,
-      lease_until: null,
-      last_error: null,
+    id: newId(now.getTime()),
+    kind: job.kind,
+    dedupe_key: job.key ?? null,
+    due_at: iso(job.dueAt ?? now),
+    payload: toJson(job.payload ?? {}),
+    state: 'pending',
+    attempts: 0,
+    max_attempts: job.maxAttempts ?? 10,
+    claimed_by: null,
+    lease_until: null,
+    last_error: null,
     created_at: iso(now),
     done_at: null,
   };

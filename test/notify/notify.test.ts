@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { SYSTEM } from '../../src/core/actor.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { transaction } from '../../src/core/uow.js';
-import { cancelNotifications, notifyUser, type NotifySpec } from '../../src/domains/notify/delivery.js';
+import { cancelNotifications, notifyUser, type NotifySpec } from '../../src/domains/notify/notify.js';
 import { forEachDatabase, startTestApp, type TestApp } from '../support/app.js';
 import { pdTrigger, seedService } from '../alerts/support.js';
 

@@ -203,6 +203,15 @@ export async function safeFetch(deps: SafeFetchDeps, url: string | URL, init: Sa
   }
 }
 
+/**
+ * Keep-alive pools. A pool is keyed by the address Ballast connects to (always the checked IP, never a
+ * name) and the port (plus the TLS server name), so a reused connection goes where the guard allowed.
+ * A page storm to one receiver then reuses connections instead of opening one per message. Idle
+ * connections close after a few seconds.
+ */
+const KEEP_ALIVE = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 4000 };
+const agents = { http: new http.Agent(KEEP_ALIVE), https: new https.Agent(KEEP_ALIVE) };
+
 function requestOnce(url: URL, target: { address: string; family: number }, init: SafeFetchInit, timeoutMs: number): Promise<SafeResponse> {
   const maxBytes = init.maxBytes ?? 1024 * 1024;
   const isHttps = url.protocol === 'https:';
@@ -217,7 +226,7 @@ function requestOnce(url: URL, target: { address: string; family: number }, init
     port: url.port || (isHttps ? 443 : 80),
     path: `${url.pathname}${url.search}`,
     headers: { host: url.host, ...headers },
-    agent: false,
+    agent: isHttps ? agents.https : agents.http,
   };
   if (isHttps && !net.isIP(hostname)) options.servername = hostname;
   const mod = isHttps ? https : http;

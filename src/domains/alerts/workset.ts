@@ -534,7 +534,7 @@ export class AlertWorkset {
     await updateRows(db, dialect, 'alerts', ALERT_UPDATED, alerts.filter((a) => !a.isNew).map((a) => a.row), ['trigger_count']);
     await insertRows(db, dialect, 'alerts', alerts.filter((a) => a.isNew).map((a) => a.row));
     await insertRows(db, dialect, 'alert_events', this.log);
-    await scheduleJobs(db, this.uow.now, this.jobs.splice(0));
+    await scheduleJobs(db, this.uow.ctx.deps.dialect, this.uow.now, this.jobs.splice(0));
     for (const t of [...groups, ...alerts]) {
       t.isNew = false;
       t.dirty = false;

@@ -2,6 +2,7 @@ import { actorLabel } from '../../core/actor.js';
 import type { AppDeps } from '../../core/context.js';
 import type { DomainEvent, EventBus } from '../../core/events.js';
 import { iso } from '../../core/time.js';
+import { whereIn } from '../../db/bulk.js';
 import type { Uow } from '../../core/uow.js';
 import type { Engine } from '../../engine/engine.js';
 import { registerHandoffContributor } from '../oncall/handoff/services.js';
@@ -16,7 +17,7 @@ let handoffRegistered = false;
 export function registerIncidentJobs(engine: Engine, bus: EventBus): void {
   engine.register(ACK_TIMER, (uow, job) => onTargetTimer(uow, job, 'acknowledge'));
   engine.register(MITIGATE_TIMER, (uow, job) => onTargetTimer(uow, job, 'mitigate'));
-  bus.on('escalation.paged', onEscalationPaged);
+  bus.onBatch(['escalation.paged'], onEscalationsPaged);
   bus.on('alert_group.acknowledged', onGroupAcknowledged);
   // The contributor list is process-wide (several apps may run in one test process): register once.
   if (!handoffRegistered) {
@@ -38,18 +39,35 @@ async function openIncidentsOfGroup(uow: Uow, groupId: string) {
     .execute();
 }
 
-/** Pages the escalation machinery sends for a linked alert group land on the incident's timeline. */
-async function onEscalationPaged(uow: Uow, e: DomainEvent): Promise<void> {
-  const incidents = await openIncidentsOfGroup(uow, e.subjectId);
-  if (!incidents.length) return;
+/**
+ * Pages the escalation machinery sends for a linked alert group land on the incident's timeline. A page
+ * storm arrives as one batch, and almost none of its groups belong to an incident: one lookup for all.
+ */
+async function onEscalationsPaged(uow: Uow, events: DomainEvent[]): Promise<void> {
+  const links = await whereIn(events.map((e) => e.subjectId), (part) =>
+    uow.db
+      .selectFrom('incident_alert_groups as l')
+      .innerJoin('incidents as i', 'i.id', 'l.incident_id')
+      .select(['l.alert_group_id', 'i.id'])
+      .where('l.alert_group_id', 'in', part)
+      .where('i.status', '<>', 'resolved')
+      .execute(),
+  );
+  for (const e of events) {
+    const incidents = links.filter((l) => l.alert_group_id === e.subjectId);
+    if (incidents.length) await onEscalationPaged(uow, e, incidents.map((l) => l.id));
+  }
+}
+
+async function onEscalationPaged(uow: Uow, e: DomainEvent, incidentIds: string[]): Promise<void> {
   const userIds = Array.isArray(e.payload.users) ? (e.payload.users as string[]) : [];
   const users = userIds.length ? await uow.db.selectFrom('users').select(['id', 'email']).where('id', 'in', userIds).execute() : [];
   const group = await uow.db.selectFrom('alert_groups as g').innerJoin('services as s', 's.id', 'g.service_id').select(['s.name']).where('g.id', '=', e.subjectId).executeTakeFirst();
   const level = Number(e.payload.level ?? 0) + 1;
   const loop = Number(e.payload.loop ?? 0);
   const who = users.length ? users.map((u) => u.email).join(', ') : 'nobody (no one on call)';
-  for (const i of incidents) {
-    await addTimelineEntry(uow, i.id, {
+  for (const id of incidentIds) {
+    await addTimelineEntry(uow, id, {
       kind: 'page_sent',
       summary: `Paged ${who} via ${group?.name ?? 'service'} escalation level ${level}${loop ? ` (repeat ${loop})` : ''}`,
       data: { alert_group_id: e.subjectId, level: level - 1, loop, users: userIds },

@@ -6,7 +6,7 @@ import type { Uow } from '../../core/uow.js';
 import { findUserRow } from '../accounts/users.js';
 import { AlertWorkset, type AlertActor, type RoutedEvent } from '../alerts/workset.js';
 import type { Severity } from '../alerts/model.js';
-import { notifyUser } from '../notify/delivery.js';
+import { notifyUser } from '../notify/notify.js';
 import { usersOnCall } from '../oncall/schedules/services.js';
 import type { IncidentRow } from './access.js';
 import { incidentRef } from './model.js';

@@ -8,7 +8,7 @@ import { transaction, type Uow } from '../../core/uow.js';
 import { validate } from '../../core/validate.js';
 import { requireSignedIn } from '../accounts/authz.js';
 import { findServiceRow } from '../catalog/services.js';
-import { cancelNotifications, notifyUser } from '../notify/delivery.js';
+import { cancelNotifications, notifyUser } from '../notify/notify.js';
 import { canEditForTeams, mustFindIncident, requireIncidentEditor, type IncidentRow } from './access.js';
 import {
   AckBody,

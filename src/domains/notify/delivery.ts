@@ -1,22 +1,15 @@
 import { performance } from 'node:perf_hooks';
-import { sql } from 'kysely';
-import { Type, type Static } from '@sinclair/typebox';
-import { isPrivileged } from '../../core/actor.js';
 import type { Ctx } from '../../core/context.js';
-import { errors } from '../../core/errors.js';
-import { newId } from '../../core/ids.js';
 import { fromJson, toJson } from '../../core/json.js';
-import { pageRequest, pageResult } from '../../core/pagination.js';
-import { Id, Nullable, Timestamp } from '../../core/schemas.js';
 import { addMs, iso } from '../../core/time.js';
 import { transaction, type Uow } from '../../core/uow.js';
+import { updateRows, whereIn } from '../../db/bulk.js';
 import type { Engine, Job } from '../../engine/engine.js';
-import { cancelJobs } from '../../engine/jobs.js';
-import { requireSignedIn } from '../accounts/authz.js';
+import type { JobSpec } from '../../engine/jobs.js';
 import { CHANNELS } from './channels/index.js';
 import { errorMessage, truncate, type ChannelResult, type OutboundMessage } from './channels/types.js';
-import { maskTarget, mustFindContactMethod } from './contacts.js';
-import { signedActionUrl } from './links.js';
+import { actionLinkSigner } from './links.js';
+import { DELIVER, insertPending, type DeliverPayload, type MessagePayload } from './notify.js';
 import type { ContactMethodsTable, NotificationsTable } from './tables.js';
 
 /** Attempts on one contact method before falling over to the user's next one. */
@@ -26,192 +19,41 @@ export const RATE_LIMIT_PER_WINDOW = 5;
 export const RATE_WINDOW_MS = 60_000;
 /** How long one-click links in a message stay valid. */
 export const LINK_TTL_MS = 24 * 3600_000;
+/** Messages of one batch in flight at once. */
+const SEND_CONCURRENCY = 16;
 
-export interface NotifySpec {
-  userId: string;
-  urgency: 'high' | 'low';
-  subject: string;
-  text: string;
-  url?: string;
-  alertGroupId?: string;
-  incidentId?: string;
-  /** Identifies this page (e.g. `alert_group:<id>:step:1`): re-notifying the same key while pending is a no-op. */
-  dedupeKey: string;
+const present = <T>(x: T | null | undefined): x is T => x !== null && x !== undefined;
+const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]));
+
+/** The messages as they go out, with one-click links signed for each recipient. */
+export async function prepareAll(uow: Uow, items: Array<{ row: NotificationsTable; msg: MessagePayload }>): Promise<OutboundMessage[]> {
+  const sign = items.some((i) => i.msg.alert_group_id) ? await actionLinkSigner(uow.db, uow.ctx.deps.config.publicUrl) : null;
+  const expiresAt = addMs(uow.now, LINK_TTL_MS);
+  return items.map(({ row, msg }) => {
+    const out: OutboundMessage = {
+      notificationId: row.id,
+      subject: msg.subject,
+      text: msg.text,
+      urgency: msg.urgency,
+      url: msg.url,
+      alertGroupId: msg.alert_group_id,
+      incidentId: msg.incident_id,
+    };
+    if (sign && msg.alert_group_id) {
+      out.acknowledgeUrl = sign({ action: 'acknowledge', alertGroupId: msg.alert_group_id, userId: row.user_id, expiresAt });
+      out.resolveUrl = sign({ action: 'resolve', alertGroupId: msg.alert_group_id, userId: row.user_id, expiresAt });
+    }
+    return out;
+  });
 }
 
-interface MessagePayload {
-  subject: string;
-  text: string;
-  urgency: 'high' | 'low';
-  url?: string;
-  alert_group_id?: string;
-  incident_id?: string;
-}
-
-interface DeliverPayload {
-  notification_id: string;
-  message: MessagePayload;
-  /** Contact methods already used for this message (fallover never goes back to them). */
-  tried: string[];
-  base_key: string;
-}
-
-export const Notification = Type.Object({
-  id: Id,
-  user_id: Id,
-  contact_method_id: Nullable(Id),
-  channel: Type.String(),
-  target: Type.String(),
-  subject: Type.String(),
-  alert_group_id: Nullable(Type.String()),
-  incident_id: Nullable(Type.String()),
-  status: Type.Union(['pending', 'sending', 'sent', 'failed', 'suppressed', 'cancelled'].map((s) => Type.Literal(s))),
-  attempts: Type.Integer(),
-  latency_ms: Nullable(Type.Integer()),
-  provider_status: Nullable(Type.String()),
-  provider_response: Nullable(Type.String()),
-  error: Nullable(Type.String()),
-  attempt_log: Type.Array(Type.Object({}, { additionalProperties: true })),
-  folded_into: Nullable(Id),
-  created_at: Timestamp,
-  sent_at: Nullable(Timestamp),
-});
-export type NotificationDto = Static<typeof Notification>;
-
-export function notificationDto(r: NotificationsTable): NotificationDto {
-  return {
-    id: r.id,
-    user_id: r.user_id,
-    contact_method_id: r.contact_method_id,
-    channel: r.channel,
-    target: r.target,
-    subject: r.subject,
-    alert_group_id: r.alert_group_id,
-    incident_id: r.incident_id,
-    status: r.status as NotificationDto['status'],
-    attempts: r.attempts,
-    latency_ms: r.latency_ms,
-    provider_status: r.provider_status,
-    provider_response: r.provider_response,
-    error: r.error,
-    attempt_log: fromJson(r.history, []),
-    folded_into: r.folded_into,
-    created_at: r.created_at,
-    sent_at: r.sent_at,
-  };
-}
-
-async function insertPending(uow: Uow, userId: string, cm: ContactMethodsTable, msg: MessagePayload, dedupeKey: string | null, jobKey: string | null): Promise<NotificationsTable> {
-  const row: NotificationsTable = {
-    id: newId(uow.now.getTime()),
-    user_id: userId,
-    contact_method_id: cm.id,
-    channel: cm.type,
-    target: maskTarget(cm.type, cm.address),
-    subject: msg.subject.slice(0, 500),
-    alert_group_id: msg.alert_group_id ?? null,
-    incident_id: msg.incident_id ?? null,
-    dedupe_key: dedupeKey,
-    job_key: jobKey,
-    status: 'pending',
-    attempts: 0,
-    latency_ms: null,
-    provider_status: null,
-    provider_response: null,
-    error: null,
-    history: '[]',
-    folded_into: null,
-    created_at: iso(uow.now),
-    sent_at: null,
-  };
-  await uow.db.insertInto('notifications').values(row).execute();
-  return row;
-}
-
-/**
- * Pages a user: one durable delivery job per notification rule of the urgency (after its delay), or
- * — for a user without any rules — one per contact method, immediately. Returns the jobs scheduled.
- */
-export async function notifyUser(uow: Uow, spec: NotifySpec): Promise<number> {
-  const user = await uow.db.selectFrom('users').select(['id', 'disabled']).where('id', '=', spec.userId).executeTakeFirst();
-  if (!user || user.disabled) return 0;
-  const msg: MessagePayload = {
-    subject: spec.subject,
-    text: spec.text,
-    urgency: spec.urgency,
-    ...(spec.url ? { url: spec.url } : {}),
-    ...(spec.alertGroupId ? { alert_group_id: spec.alertGroupId } : {}),
-    ...(spec.incidentId ? { incident_id: spec.incidentId } : {}),
-  };
-  const methods = await uow.db.selectFrom('contact_methods').selectAll().where('user_id', '=', user.id).orderBy('created_at').orderBy('id').execute();
-  const byId = new Map(methods.map((m) => [m.id, m]));
-  const rules = await uow.db.selectFrom('notification_rules').selectAll().where('user_id', '=', user.id).orderBy('delay_minutes').orderBy('id').execute();
-  const targets =
-    rules.length === 0
-      ? methods.map((cm) => ({ cm, delay: 0, key: `notify:${spec.dedupeKey}:cm:${cm.id}` }))
-      : rules.filter((r) => r.urgency === spec.urgency && byId.has(r.contact_method_id)).map((r) => ({ cm: byId.get(r.contact_method_id)!, delay: r.delay_minutes, key: `notify:${spec.dedupeKey}:${r.id}` }));
-  let scheduled = 0;
-  for (const t of targets) {
-    const live = await uow.db.selectFrom('notifications').select('id').where('job_key', '=', t.key).where('status', '=', 'pending').executeTakeFirst();
-    if (live) continue;
-    const row = await insertPending(uow, user.id, t.cm, msg, spec.dedupeKey, t.key);
-    const payload: DeliverPayload = { notification_id: row.id, message: msg, tried: [t.cm.id], base_key: t.key };
-    await uow.schedule({ kind: 'notify.deliver', key: t.key, dueAt: addMs(uow.now, t.delay * 60_000), payload: payload as unknown as Record<string, unknown>, maxAttempts: 5 });
-    scheduled++;
-  }
-  return scheduled;
-}
-
-/** Cancels pending deliveries (including ones waiting to retry): an acknowledgement stops paging. */
-export async function cancelNotifications(uow: Uow, by: { dedupeKeyPrefix?: string; alertGroupId?: string }): Promise<number> {
-  if (!by.dedupeKeyPrefix && !by.alertGroupId) return 0;
-  const rows = await uow.db
-    .selectFrom('notifications')
-    .select(['id', 'job_key'])
-    .where('status', '=', 'pending')
-    .where((eb) => {
-      const ors = [];
-      if (by.alertGroupId) ors.push(eb('alert_group_id', '=', by.alertGroupId));
-      if (by.dedupeKeyPrefix) {
-        const pattern = `${by.dedupeKeyPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        ors.push(sql<boolean>`dedupe_key like ${pattern} escape '\\'`);
-      }
-      return eb.or(ors);
-    })
-    .execute();
-  if (rows.length === 0) return 0;
-  await cancelJobs(uow.db, uow.now, rows.map((r) => r.job_key).filter((k): k is string => !!k));
-  await uow.db.updateTable('notifications').set({ status: 'cancelled', job_key: null }).where('id', 'in', rows.map((r) => r.id)).execute();
-  return rows.length;
-}
-
-/** The message as it goes out, with one-click links signed for the recipient (needs the database). */
-async function prepare(uow: Uow, row: NotificationsTable, msg: MessagePayload): Promise<OutboundMessage> {
-  const out: OutboundMessage = {
-    notificationId: row.id,
-    subject: msg.subject,
-    text: msg.text,
-    urgency: msg.urgency,
-    url: msg.url,
-    alertGroupId: msg.alert_group_id,
-    incidentId: msg.incident_id,
-  };
-  if (msg.alert_group_id) {
-    const linkDeps = { db: uow.db, config: uow.ctx.deps.config };
-    const expiresAt = addMs(uow.now, LINK_TTL_MS);
-    out.acknowledgeUrl = await signedActionUrl(linkDeps, { action: 'acknowledge', alertGroupId: msg.alert_group_id, userId: row.user_id, expiresAt });
-    out.resolveUrl = await signedActionUrl(linkDeps, { action: 'resolve', alertGroupId: msg.alert_group_id, userId: row.user_id, expiresAt });
-  }
-  return out;
-}
-
-interface Sent {
+export interface Sent {
   result: ChannelResult;
   latency: number;
 }
 
 /** The network part of an attempt; runs outside any transaction so a slow receiver holds no lock. */
-async function send(ctx: Ctx, cm: ContactMethodsTable, out: OutboundMessage): Promise<Sent> {
+export async function send(ctx: Ctx, cm: ContactMethodsTable, out: OutboundMessage): Promise<Sent> {
   const channel = CHANNELS[cm.type];
   const started = performance.now();
   let result: ChannelResult;
@@ -225,119 +67,164 @@ async function send(ctx: Ctx, cm: ContactMethodsTable, out: OutboundMessage): Pr
   return { result, latency: Math.round(performance.now() - started) };
 }
 
-/** Writes the outcome of one attempt into the delivery log row (re-read: it may have changed meanwhile). */
-async function record(uow: Uow, id: string, { result, latency }: Sent): Promise<NotificationsTable> {
-  const row = await uow.db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const history = fromJson<unknown[]>(row.history, []);
-  history.push({ at: iso(uow.now), ok: result.ok, latency_ms: latency, provider_status: result.providerStatus, error: result.error });
-  const next: NotificationsTable = {
-    ...row,
-    attempts: row.attempts + 1,
-    latency_ms: latency,
-    provider_status: result.providerStatus,
-    provider_response: truncate(result.providerResponse),
-    error: result.error,
-    history: toJson(history),
-    status: result.ok ? 'sent' : row.status === 'sending' ? 'pending' : row.status,
-    sent_at: result.ok ? iso(uow.now) : null,
-    job_key: result.ok ? null : row.job_key,
-  };
-  await uow.db
-    .updateTable('notifications')
-    .set({
-      attempts: next.attempts,
-      latency_ms: next.latency_ms,
-      provider_status: next.provider_status,
-      provider_response: next.provider_response,
-      error: next.error,
-      history: next.history,
-      status: next.status,
-      sent_at: next.sent_at,
-      job_key: next.job_key,
-    })
-    .where('id', '=', id)
-    .execute();
-  return next;
+/**
+ * Writes the outcome of attempts into their delivery-log rows, re-read first (a row may have changed
+ * while its message was in flight). The result is aligned with `items`; a vanished row is undefined.
+ */
+export async function recordMany(uow: Uow, items: Array<{ id: string; sent: Sent }>): Promise<Array<NotificationsTable | undefined>> {
+  const rows = byId(await whereIn(items.map((i) => i.id), (part) => uow.db.selectFrom('notifications').selectAll().where('id', 'in', part).execute()));
+  const after = items.map(({ id, sent: { result, latency } }) => {
+    const row = rows.get(id);
+    if (!row) return undefined;
+    const history = fromJson<unknown[]>(row.history, []);
+    history.push({ at: iso(uow.now), ok: result.ok, latency_ms: latency, provider_status: result.providerStatus, error: result.error });
+    return {
+      ...row,
+      attempts: row.attempts + 1,
+      latency_ms: latency,
+      provider_status: result.providerStatus,
+      provider_response: truncate(result.providerResponse),
+      error: result.error,
+      history: toJson(history),
+      status: result.ok ? 'sent' : row.status === 'sending' ? 'pending' : row.status,
+      sent_at: result.ok ? iso(uow.now) : null,
+      job_key: result.ok ? null : row.job_key,
+    };
+  });
+  const columns = ['attempts', 'latency_ms', 'provider_status', 'provider_response', 'error', 'history', 'status', 'sent_at', 'job_key'] as const;
+  await updateRows(uow.db, uow.ctx.deps.dialect, 'notifications', [...columns], after.filter(present), ['attempts', 'latency_ms']);
+  return after;
 }
 
 const backoffMs = (attempts: number) => Math.min(600_000, 1000 * 2 ** Math.max(0, attempts - 1));
 
-async function finish(uow: Uow, id: string, status: 'failed' | 'suppressed' | 'cancelled', error: string | null): Promise<void> {
+export async function finish(uow: Uow, id: string, status: 'failed' | 'suppressed' | 'cancelled', error: string | null): Promise<void> {
   await uow.db.updateTable('notifications').set({ status, error, job_key: null }).where('id', '=', id).execute();
 }
 
-/** Sent messages to this contact method within the last window, oldest first. */
-async function recentSends(uow: Uow, cmId: string): Promise<string[]> {
-  const rows = await uow.db
-    .selectFrom('notifications')
-    .select('sent_at')
-    .where('contact_method_id', '=', cmId)
-    .where('status', 'in', ['sent', 'sending'])
-    .where('sent_at', '>', iso(addMs(uow.now, -RATE_WINDOW_MS)))
-    .orderBy('sent_at')
-    .execute();
-  return rows.map((r) => r.sent_at!);
+interface Item {
+  job: Job;
+  p: DeliverPayload;
 }
-
-interface Planned {
+interface Planned extends Item {
   row: NotificationsTable;
   cm: ContactMethodsTable;
   out: OutboundMessage;
 }
 
-/** Decides (in a short transaction) whether and where this notification goes now. */
-async function plan(uow: Uow, p: DeliverPayload): Promise<Planned | null> {
-  const row = await uow.db.selectFrom('notifications').selectAll().where('id', '=', p.notification_id).executeTakeFirst();
+/**
+ * Decides, in one short transaction for the whole batch, whether and where each notification goes
+ * now: rows, recipients, alert groups, contact methods and recent sends are read with one statement
+ * each, and the messages that go are marked `sending` with one more.
+ */
+async function planMany(uow: Uow, items: Item[]): Promise<Planned[]> {
+  const db = uow.db;
+  const rows = byId(await whereIn(items.map((i) => i.p.notification_id), (part) => db.selectFrom('notifications').selectAll().where('id', 'in', part).execute()));
   // 'sending' means an earlier run of this job died mid-send (its lease expired): send again.
-  if (!row || (row.status !== 'pending' && row.status !== 'sending')) return null;
-  const user = await uow.db.selectFrom('users').select(['id', 'disabled']).where('id', '=', row.user_id).executeTakeFirst();
-  if (!user || user.disabled) {
+  const live = items.flatMap((it) => {
+    const row = rows.get(it.p.notification_id);
+    return row && (row.status === 'pending' || row.status === 'sending') ? [{ ...it, row }] : [];
+  });
+  if (live.length === 0) return [];
+  const users = byId(await whereIn(live.map((l) => l.row.user_id), (part) => db.selectFrom('users').select(['id', 'disabled']).where('id', 'in', part).execute()));
+  const groups = byId(
+    await whereIn(live.map((l) => l.row.alert_group_id).filter(present), (part) => db.selectFrom('alert_groups').select(['id', 'status']).where('id', 'in', part).execute()),
+  );
+  const cms = byId(
+    await whereIn(live.map((l) => l.row.contact_method_id).filter(present), (part) => db.selectFrom('contact_methods').selectAll().where('id', 'in', part).execute()),
+  );
+  // Deliveries run concurrently (engine lanes, instances): one contact method's rate check and claim
+  // happen one at a time. Locks are taken in one order everywhere, so two batches cannot deadlock.
+  const methodIds = [...cms.keys()].sort();
+  await uow.ctx.deps.dialect.lockNamedMany(db, methodIds.map((id) => `notify:${id}`));
+  const recent = new Map<string, string[]>();
+  const firstTries = live.filter((l) => l.row.attempts === 0).map((l) => l.row.contact_method_id).filter(present);
+  const cutoff = iso(addMs(uow.now, -RATE_WINDOW_MS));
+  for (const r of await whereIn(firstTries, (part) =>
+    db.selectFrom('notifications').select(['contact_method_id', 'sent_at']).where('contact_method_id', 'in', part).where('status', 'in', ['sent', 'sending']).where('sent_at', '>', cutoff).orderBy('sent_at').execute(),
+  )) {
+    const list = recent.get(r.contact_method_id!) ?? [];
+    list.push(r.sent_at!);
+    recent.set(r.contact_method_id!, list);
+  }
+  const going: Array<Item & { row: NotificationsTable; cm: ContactMethodsTable }> = [];
+  const summaries: JobSpec[] = [];
+  for (const l of live) {
+    const { row } = l;
+    const user = users.get(row.user_id);
+    if (!user || user.disabled) {
       await finish(uow, row.id, 'cancelled', 'User is disabled');
-      return null;
+      continue;
     }
-  // Safety net when nobody cancelled: a page about an alert group that is no longer triggered is moot.
-  if (row.alert_group_id) {
-    const g = await uow.db.selectFrom('alert_groups').select('status').where('id', '=', row.alert_group_id).executeTakeFirst();
-    if (g && g.status !== 'triggered') {
-      await finish(uow, row.id, 'cancelled', `Alert group is ${g.status}`);
-      return null;
+    // Safety net when nobody cancelled: a page about an alert group that is no longer triggered is moot.
+    const group = row.alert_group_id ? groups.get(row.alert_group_id) : undefined;
+    if (group && group.status !== 'triggered') {
+      await finish(uow, row.id, 'cancelled', `Alert group is ${group.status}`);
+      continue;
     }
-  }
-  const cm = row.contact_method_id ? await uow.db.selectFrom('contact_methods').selectAll().where('id', '=', row.contact_method_id).executeTakeFirst() : undefined;
-  if (!cm) {
-    await finish(uow, row.id, 'failed', 'Contact method was deleted');
-    await fallover(uow, p);
-    return null;
-  }
-  // Deliveries run concurrently: one contact method's rate check and claim happen one at a time.
-  await uow.ctx.deps.dialect.lockNamed(uow.db, `notify:${cm.id}`);
-  if (row.attempts === 0) {
-    const recent = await recentSends(uow, cm.id);
-    if (recent.length >= RATE_LIMIT_PER_WINDOW) {
-      await finish(uow, row.id, 'suppressed', `More than ${RATE_LIMIT_PER_WINDOW} messages in ${RATE_WINDOW_MS / 1000}s to this contact method; folded into a summary`);
-      const windowEnd = addMs(new Date(recent[0]!), RATE_WINDOW_MS);
-      await uow.schedule({ kind: 'notify.summary', key: `notify.summary:${cm.id}`, dueAt: windowEnd, payload: { contact_method_id: cm.id }, maxAttempts: 5 });
-      return null;
+    const cm = row.contact_method_id ? cms.get(row.contact_method_id) : undefined;
+    if (!cm) {
+      await finish(uow, row.id, 'failed', 'Contact method was deleted');
+      await fallover(uow, l.p);
+      continue;
     }
+    if (row.attempts === 0) {
+      const sends = recent.get(cm.id) ?? [];
+      recent.set(cm.id, sends);
+      if (sends.length >= RATE_LIMIT_PER_WINDOW) {
+        await finish(uow, row.id, 'suppressed', `More than ${RATE_LIMIT_PER_WINDOW} messages in ${RATE_WINDOW_MS / 1000}s to this contact method; folded into a summary`);
+        const windowEnd = addMs(new Date(sends[0]!), RATE_WINDOW_MS);
+        summaries.push({ kind: 'notify.summary', key: `notify.summary:${cm.id}`, dueAt: windowEnd, payload: { contact_method_id: cm.id }, maxAttempts: 5 });
+        continue;
+      }
+      // Later messages of this batch to the same method count this one, as if planned one by one.
+      sends.push(iso(uow.now));
+    }
+    going.push({ ...l, cm });
   }
-  await uow.db.updateTable('notifications').set({ status: 'sending', sent_at: iso(uow.now) }).where('id', '=', row.id).execute();
-  return { row, cm, out: await prepare(uow, row, p.message) };
+  await uow.scheduleMany(summaries);
+  const ids = going.map((g) => g.row.id);
+  for (let i = 0; i < ids.length; i += 500) {
+    await db.updateTable('notifications').set({ status: 'sending', sent_at: iso(uow.now) }).where('id', 'in', ids.slice(i, i + 500)).execute();
+  }
+  const outs = await prepareAll(uow, going.map((g) => ({ row: g.row, msg: g.p.message })));
+  return going.map((g, i) => ({ ...g, out: outs[i]! }));
 }
 
-/** Plan, send outside any transaction, then record the outcome and arm a retry or the fallover. */
-async function deliver(ctx: Ctx, job: Job): Promise<void> {
-  const p = job.payload as unknown as DeliverPayload;
-  const planned = await transaction(ctx, (uow) => plan(uow, p));
-  if (!planned) return;
-  const sent = await send(ctx, planned.cm, planned.out);
-  await transaction(ctx, (uow) => settle(uow, job, p, planned, sent));
+/** Sends every planned message, SEND_CONCURRENCY at a time, outside any transaction. */
+async function sendAll(ctx: Ctx, planned: Planned[]): Promise<Sent[]> {
+  const sent: Sent[] = new Array(planned.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < planned.length) {
+      const i = next++;
+      sent[i] = await send(ctx, planned[i]!.cm, planned[i]!.out);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, planned.length) }, lane));
+  return sent;
 }
 
-/** Messages of one batch in flight at once. */
-const SEND_CONCURRENCY = 16;
+/** Records each attempt's outcome, then arms a retry or, after the last attempt, the fallover. */
+async function settleMany(uow: Uow, planned: Planned[], sent: Sent[]): Promise<void> {
+  const after = await recordMany(uow, planned.map((p, i) => ({ id: p.row.id, sent: sent[i]! })));
+  const retries: JobSpec[] = [];
+  for (const [i, x] of planned.entries()) {
+    const row = after[i];
+    const result = sent[i]!.result;
+    if (!row || result.ok) continue;
+    if (row.attempts < MAX_ATTEMPTS_PER_METHOD) {
+      retries.push({ kind: DELIVER, key: row.job_key ?? undefined, dueAt: addMs(uow.now, backoffMs(row.attempts)), payload: x.job.payload, maxAttempts: 5 });
+      continue;
+    }
+    await finish(uow, row.id, 'failed', result.error);
+    await fallover(uow, x.p);
+  }
+  await uow.scheduleMany(retries);
+}
 
 /**
- * `deliver` for a batch, sharing the commits: every message is planned in one transaction, sent
+ * Delivers a batch of pages sharing the commits: every message is planned in one transaction, sent
  * concurrently outside any transaction, and every outcome recorded in one transaction. On SQLite each
  * commit is an fsync, so a burst of pages costs two commits per batch instead of two per page. If a
  * transaction fails the engine runs the batch's jobs one by one; a failure after sending can then send
@@ -345,48 +232,10 @@ const SEND_CONCURRENCY = 16;
  */
 async function deliverMany(ctx: Ctx, jobs: Job[]): Promise<void> {
   const items = jobs.map((job) => ({ job, p: job.payload as unknown as DeliverPayload }));
-  // One lock order (by contact method) in every instance, so concurrent batches on PostgreSQL cannot
-  // deadlock on the per-method locks that `plan` takes.
-  const methods = await ctx.deps.db
-    .selectFrom('notifications')
-    .select(['id', 'contact_method_id'])
-    .where('id', 'in', items.map((i) => i.p.notification_id))
-    .execute();
-  const methodOf = new Map(methods.map((m) => [m.id, m.contact_method_id ?? '']));
-  items.sort((a, b) => (methodOf.get(a.p.notification_id) ?? '').localeCompare(methodOf.get(b.p.notification_id) ?? ''));
-  const planned = await transaction(ctx, async (uow) => {
-    const out: Array<{ job: Job; p: DeliverPayload; planned: Planned }> = [];
-    for (const it of items) {
-      const pl = await plan(uow, it.p);
-      if (pl) out.push({ ...it, planned: pl });
-    }
-    return out;
-  });
+  const planned = await transaction(ctx, (uow) => planMany(uow, items));
   if (planned.length === 0) return;
-  const sent: Sent[] = new Array(planned.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < planned.length) {
-      const i = next++;
-      sent[i] = await send(ctx, planned[i]!.planned.cm, planned[i]!.planned.out);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, planned.length) }, lane));
-  await transaction(ctx, async (uow) => {
-    for (const [i, x] of planned.entries()) await settle(uow, x.job, x.p, x.planned, sent[i]!);
-  });
-}
-
-/** Records one attempt's outcome, then arms a retry or, after the last attempt, the fallover. */
-async function settle(uow: Uow, job: Job, p: DeliverPayload, planned: Planned, sent: Sent): Promise<void> {
-  const after = await record(uow, planned.row.id, sent);
-  if (sent.result.ok) return;
-  if (after.attempts < MAX_ATTEMPTS_PER_METHOD) {
-    await uow.schedule({ kind: 'notify.deliver', key: after.job_key ?? undefined, dueAt: addMs(uow.now, backoffMs(after.attempts)), payload: job.payload, maxAttempts: 5 });
-    return;
-  }
-  await finish(uow, after.id, 'failed', sent.result.error);
-  await fallover(uow, p);
+  const sent = await sendAll(ctx, planned);
+  await transaction(ctx, (uow) => settleMany(uow, planned, sent));
 }
 
 /** After the last attempt on one contact method failed: the user's next contact method not yet tried. */
@@ -402,10 +251,9 @@ async function fallover(uow: Uow, p: DeliverPayload): Promise<void> {
   const next = methods.find((m) => !skip.has(m.id));
   if (!next) return;
   const key = `${p.base_key}:fb:${next.id}`;
-  const row = source;
-  const fresh = await insertPending(uow, row.user_id, next, p.message, source.dedupe_key, key);
+  const fresh = await insertPending(uow, source.user_id, next, p.message, source.dedupe_key, key);
   const payload: DeliverPayload = { notification_id: fresh.id, message: p.message, tried: [...p.tried, next.id], base_key: p.base_key };
-  await uow.schedule({ kind: 'notify.deliver', key, payload: payload as unknown as Record<string, unknown>, maxAttempts: 5 });
+  await uow.schedule({ kind: DELIVER, key, payload: payload as unknown as Record<string, unknown>, maxAttempts: 5 });
 }
 
 /** At the end of a rate-limit window: one message standing for everything that was held back. */
@@ -419,9 +267,9 @@ async function summarize(ctx: Ctx, job: Job): Promise<void> {
       if (!summary || summary.status !== 'pending' || !summary.contact_method_id) return null;
       cm = await uow.db.selectFrom('contact_methods').selectAll().where('id', '=', summary.contact_method_id).executeTakeFirst();
       if (!cm) {
-      await finish(uow, summary.id, 'failed', 'Contact method was deleted');
-      return null;
-    }
+        await finish(uow, summary.id, 'failed', 'Contact method was deleted');
+        return null;
+      }
     } else {
       cm = await uow.db.selectFrom('contact_methods').selectAll().where('id', '=', String(job.payload.contact_method_id)).executeTakeFirst();
       if (!cm) return null;
@@ -441,14 +289,14 @@ async function summarize(ctx: Ctx, job: Job): Promise<void> {
       summary = await insertPending(uow, cm.user_id, cm, { subject, text, urgency: 'high' }, null, null);
       await uow.db.updateTable('notifications').set({ folded_into: summary.id }).where('id', 'in', held.map((h) => h.id)).execute();
     }
-    const msg: MessagePayload = { subject: summary.subject, text, urgency: 'high' };
-    return { summary, cm, text, out: await prepare(uow, summary, msg) };
+    const [out] = await prepareAll(uow, [{ row: summary, msg: { subject: summary.subject, text, urgency: 'high' } }]);
+    return { summary, cm, text, out: out! };
   });
   if (!planned) return;
   const sent = await send(ctx, planned.cm, planned.out);
   await transaction(ctx, async (uow) => {
-    const row = await record(uow, planned.summary.id, sent);
-    if (sent.result.ok) return;
+    const [row] = await recordMany(uow, [{ id: planned.summary.id, sent }]);
+    if (!row || sent.result.ok) return;
     if (row.attempts < MAX_ATTEMPTS_PER_METHOD) {
       await uow.schedule({ kind: 'notify.summary', key: `notify.summary.retry:${row.id}`, dueAt: addMs(uow.now, backoffMs(row.attempts)), payload: { summary_id: row.id, text: planned.text }, maxAttempts: 5 });
       return;
@@ -458,44 +306,6 @@ async function summarize(ctx: Ctx, job: Job): Promise<void> {
 }
 
 export function registerNotifyJobs(engine: Engine): void {
-  engine.registerExternal('notify.deliver', deliver, { urgent: true, batch: deliverMany });
+  engine.registerExternal(DELIVER, (ctx, job) => deliverMany(ctx, [job]), { urgent: true, batch: deliverMany });
   engine.registerExternal('notify.summary', summarize);
-}
-
-/** POST /contact-methods/:id/test: one attempt now, no retry, no rate limit; returns the log entry. */
-export async function sendTestNotification(ctx: Ctx, id: string): Promise<NotificationDto> {
-  requireSignedIn(ctx.actor);
-  const planned = await transaction(ctx, async (uow) => {
-    const cm = await mustFindContactMethod(uow, id);
-    const msg: MessagePayload = { subject: 'Test notification from Ballast', text: `This is a test of your ${cm.type} contact method "${cm.label}".`, urgency: 'low', url: uow.ctx.deps.config.publicUrl };
-    const row = await insertPending(uow, cm.user_id, cm, msg, null, null);
-    return { cm, row, out: await prepare(uow, row, msg) };
-  });
-  const sent = await send(ctx, planned.cm, planned.out);
-  return transaction(ctx, async (uow) => {
-    const after = await record(uow, planned.row.id, sent);
-    if (!sent.result.ok) await finish(uow, after.id, 'failed', sent.result.error);
-    await uow.audit({ action: 'contact_method.test', targetType: 'contact_method', targetId: planned.cm.id, after: { notification_id: after.id, ok: sent.result.ok } });
-    return notificationDto({ ...after, status: sent.result.ok ? 'sent' : 'failed', job_key: null });
-  });
-}
-
-/** The delivery log, newest first. Users see their own; admins anyone's (`user=` filters). */
-export async function listNotifications(ctx: Ctx, query: { user?: unknown; alert_group_id?: unknown; limit?: unknown; cursor?: unknown }) {
-  requireSignedIn(ctx.actor);
-  const page = pageRequest(query);
-  const a = ctx.actor;
-  let userId: string | null = typeof query.user === 'string' && query.user ? query.user : null;
-  if (userId === 'me') userId = a.kind === 'user' ? a.userId : null;
-  if (!isPrivileged(a)) {
-    if (a.kind !== 'user') throw errors.forbidden();
-    if (userId && userId !== a.userId) throw errors.forbidden('You can only see your own notifications');
-    userId = a.userId;
-  }
-  let q = ctx.deps.db.selectFrom('notifications').selectAll().orderBy('id', 'desc').limit(page.limit + 1);
-  if (userId) q = q.where('user_id', '=', userId);
-  if (typeof query.alert_group_id === 'string' && query.alert_group_id) q = q.where('alert_group_id', '=', query.alert_group_id);
-  if (page.after) q = q.where('id', '<', page.after);
-  const rows = await q.execute();
-  return pageResult(rows, page, (r) => r.id, notificationDto);
 }

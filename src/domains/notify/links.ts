@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Config } from '../../config.js';
 import type { Tx } from '../../core/context.js';
 import { AppError } from '../../core/errors.js';
 import type { Database } from '../../db/schema.js';
@@ -49,19 +48,22 @@ const bytesUuid = (b: Buffer) => {
 const ACTION_CODES: Record<LinkAction, number> = { acknowledge: 1, resolve: 2 };
 
 /**
- * `${publicUrl}/act/<token>`. The token is `<payload>.<mac>` in base64url, payload = version, action,
- * alert group id, user id, expiry (unix seconds): 38 bytes, so links stay short enough for SMS.
+ * Signs one-click links: `${publicUrl}/act/<token>`. The token is `<payload>.<mac>` in base64url, payload
+ * = version, action, alert group id, user id, expiry (unix seconds): 38 bytes, so links stay short
+ * enough for SMS. The secret is read once per signer, so a batch of pages costs one lookup.
  */
-export async function signedActionUrl(deps: { db: Kysely<Database> | Tx; config: Pick<Config, 'publicUrl'> }, claims: ActionClaims): Promise<string> {
-  const buf = Buffer.alloc(38);
-  buf.writeUInt8(1, 0);
-  buf.writeUInt8(ACTION_CODES[claims.action], 1);
-  uuidBytes(claims.alertGroupId).copy(buf, 2);
-  uuidBytes(claims.userId).copy(buf, 18);
-  buf.writeUInt32BE(Math.floor(claims.expiresAt.getTime() / 1000), 34);
-  const payload = buf.toString('base64url');
-  const secret = await serverSecret(deps.db, LINK_SECRET);
-  return `${deps.config.publicUrl}/act/${payload}.${mac(secret, payload)}`;
+export async function actionLinkSigner(db: Kysely<Database> | Tx, publicUrl: string): Promise<(claims: ActionClaims) => string> {
+  const secret = await serverSecret(db, LINK_SECRET);
+  return (claims) => {
+    const buf = Buffer.alloc(38);
+    buf.writeUInt8(1, 0);
+    buf.writeUInt8(ACTION_CODES[claims.action], 1);
+    uuidBytes(claims.alertGroupId).copy(buf, 2);
+    uuidBytes(claims.userId).copy(buf, 18);
+    buf.writeUInt32BE(Math.floor(claims.expiresAt.getTime() / 1000), 34);
+    const payload = buf.toString('base64url');
+    return `${publicUrl}/act/${payload}.${mac(secret, payload)}`;
+  };
 }
 
 /** Checks signature and expiry; throws 403 (invalid) or 410 (expired). */

@@ -16,7 +16,7 @@ import {
   NotificationRuleCreate,
   updateContactMethod,
 } from './contacts.js';
-import { listNotifications, Notification, sendTestNotification } from './delivery.js';
+import { listNotifications, Notification, sendTestNotification } from './log.js';
 
 export const notifyRoutes = [
   route({ method: 'GET', path: '/api/v1/users/:id/contact-methods', tag: 'notifications', auth: 'user', summary: 'A user’s contact methods (self or admin; id may be "me")',

@@ -1,7 +1,7 @@
 import { cancelJobs } from '../../engine/jobs.js';
 import { iso } from '../../core/time.js';
 import type { Uow } from '../../core/uow.js';
-import { notifyUser } from '../notify/delivery.js';
+import { notifyUser } from '../notify/notify.js';
 import { incidentRef } from './access.js';
 import { overdueAt } from './calendar.js';
 import { OPEN_AI_STATUSES } from './model.js';

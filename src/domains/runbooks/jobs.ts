@@ -4,7 +4,7 @@ import type { EventBus } from '../../core/events.js';
 import { addMs, iso } from '../../core/time.js';
 import { transaction, type Uow } from '../../core/uow.js';
 import type { Engine } from '../../engine/engine.js';
-import { notifyUser } from '../notify/delivery.js';
+import { notifyUser } from '../notify/notify.js';
 import { runbookUrl } from './repo.js';
 
 export const REVIEW_SWEEP = 'runbooks.review_sweep';

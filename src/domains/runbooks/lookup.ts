@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { whereIn } from '../../db/bulk.js';
 import type { Ctx } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { UUID_RE } from '../../core/ids.js';
@@ -107,52 +108,63 @@ function ownSlug(url: string, publicUrl: string): string | null {
 }
 
 export async function matchRunbooks(db: Db, alerts: AlertLike[], serviceIds: string[], publicUrl: string): Promise<Match[]> {
-  const matches = new Map<string, Match>();
-  const add = (key: { runbookId: string | null; url: string }, reason: Reason, rank: number) => {
-    const k = key.runbookId ?? `url:${key.url}`;
-    const m = matches.get(k) ?? { ...key, reasons: [], rank };
-    m.rank = Math.min(m.rank, rank);
-    if (!m.reasons.some((r) => r.type === reason.type && r.detail === reason.detail && r.alert_kind === reason.alert_kind)) m.reasons.push(reason);
-    matches.set(k, m);
-  };
-  const explicit = alerts.flatMap((a) => explicitRefs(a).map((ref) => ({ ref, kind: alertKind(a) })));
-  const slugs = [...new Set(explicit.map((e) => e.ref.slug ?? (e.ref.url ? ownSlug(e.ref.url, publicUrl) : null)).filter((s): s is string => !!s))];
-  const bySlug = new Map(slugs.length ? (await db.selectFrom('runbooks').select(['id', 'slug']).where('slug', 'in', slugs).execute()).map((r) => [r.slug, r.id]) : []);
-  for (const { ref, kind } of explicit) {
-    const slug = ref.slug ?? (ref.url ? ownSlug(ref.url, publicUrl) : null);
-    const reason: Reason = { type: ref.source, detail: `${ref.source} ${ref.key}=${ref.slug ?? ref.url}`, alert_kind: kind };
-    if (slug) {
-      const id = bySlug.get(slug);
-      if (id) add({ runbookId: id, url: `${publicUrl}/runbooks/${slug}` }, reason, 0);
-      else if (ref.url) add({ runbookId: null, url: ref.url }, reason, 0);
-    } else if (ref.url) add({ runbookId: null, url: ref.url }, reason, 0);
-  }
-  if (alerts.length) {
-    const rules = await db.selectFrom('runbook_rules').selectAll().orderBy('priority').orderBy('id').execute();
-    for (const a of alerts) {
-      const kind = alertKind(a);
-      const rule = rules.find((r) => (r.service_id === null || r.service_id === a.service_id) && globMatches(r.alert_pattern, kind));
-      if (rule) add({ runbookId: rule.runbook_id, url: '' }, { type: 'rule', detail: `rule '${rule.alert_pattern}' (priority ${rule.priority})`, alert_kind: kind, rule_id: rule.id }, 1);
-    }
-  }
-  const services = [...new Set([...serviceIds, ...alerts.map((a) => a.service_id)])];
-  if (services.length) {
-    const rows = await db
+  return (await matchRunbooksForEach(db, [{ alerts, serviceIds }], publicUrl))[0]!;
+}
+
+/**
+ * `matchRunbooks` for several alert sets (one per alert group being paged): the runbooks, rules and
+ * service links are read once for all sets, then each set is matched in memory.
+ */
+async function matchRunbooksForEach(db: Db, sets: Array<{ alerts: AlertLike[]; serviceIds: string[] }>, publicUrl: string): Promise<Match[][]> {
+  const slugOf = (ref: ExplicitRef) => ref.slug ?? (ref.url ? ownSlug(ref.url, publicUrl) : null);
+  const explicitOf = sets.map((set) => set.alerts.flatMap((a) => explicitRefs(a).map((ref) => ({ ref, kind: alertKind(a) }))));
+  const slugs = [...new Set(explicitOf.flat().map((e) => slugOf(e.ref)).filter((x): x is string => !!x))];
+  const bySlug = new Map(slugs.length ? (await whereIn(slugs, (part) => db.selectFrom('runbooks').select(['id', 'slug']).where('slug', 'in', part).execute())).map((r) => [r.slug, r.id]) : []);
+  const rules = sets.some((set) => set.alerts.length) ? await db.selectFrom('runbook_rules').selectAll().orderBy('priority').orderBy('id').execute() : [];
+  const servicesOf = sets.map((set) => [...new Set([...set.serviceIds, ...set.alerts.map((a) => a.service_id)])]);
+  const serviceLinks = await whereIn(servicesOf.flat(), (part) =>
+    db
       .selectFrom('runbook_services as rs')
       .innerJoin('runbooks as r', 'r.id', 'rs.runbook_id')
       .innerJoin('services as s', 's.id', 'rs.service_id')
       .select(['r.id', 'r.tags', 's.slug as service', 's.id as service_id'])
-      .where('rs.service_id', 'in', services)
-      .execute();
-    const kinds = alerts.map((a) => ({ service: a.service_id, kind: alertKind(a) }));
-    for (const r of rows) {
+      .where('rs.service_id', 'in', part)
+      .execute(),
+  );
+  return sets.map((set, n) => {
+    const matches = new Map<string, Match>();
+    const add = (key: { runbookId: string | null; url: string }, reason: Reason, rank: number) => {
+      const k = key.runbookId ?? `url:${key.url}`;
+      const m = matches.get(k) ?? { ...key, reasons: [], rank };
+      m.rank = Math.min(m.rank, rank);
+      if (!m.reasons.some((r) => r.type === reason.type && r.detail === reason.detail && r.alert_kind === reason.alert_kind)) m.reasons.push(reason);
+      matches.set(k, m);
+    };
+    for (const { ref, kind } of explicitOf[n]!) {
+      const slug = slugOf(ref);
+      const reason: Reason = { type: ref.source, detail: `${ref.source} ${ref.key}=${ref.slug ?? ref.url}`, alert_kind: kind };
+      if (slug) {
+        const id = bySlug.get(slug);
+        if (id) add({ runbookId: id, url: `${publicUrl}/runbooks/${slug}` }, reason, 0);
+        else if (ref.url) add({ runbookId: null, url: ref.url }, reason, 0);
+      } else if (ref.url) add({ runbookId: null, url: ref.url }, reason, 0);
+    }
+    for (const a of set.alerts) {
+      const kind = alertKind(a);
+      const rule = rules.find((r) => (r.service_id === null || r.service_id === a.service_id) && globMatches(r.alert_pattern, kind));
+      if (rule) add({ runbookId: rule.runbook_id, url: '' }, { type: 'rule', detail: `rule '${rule.alert_pattern}' (priority ${rule.priority})`, alert_kind: kind, rule_id: rule.id }, 1);
+    }
+    const services = new Set(servicesOf[n]);
+    const kinds = set.alerts.map((a) => ({ service: a.service_id, kind: alertKind(a) }));
+    for (const r of serviceLinks) {
+      if (!services.has(r.service_id)) continue;
       const tags = fromJson<string[]>(r.tags, []);
       const tagged = kinds.filter((k) => k.service === r.service_id && tags.includes(k.kind.toLowerCase()));
       for (const k of tagged) add({ runbookId: r.id, url: '' }, { type: 'service', detail: `service ${r.service}, tagged ${k.kind.toLowerCase()}`, alert_kind: k.kind }, 2);
       if (!tagged.length) add({ runbookId: r.id, url: '' }, { type: 'service', detail: `service ${r.service}` }, 3);
     }
-  }
-  return [...matches.values()].sort((a, b) => a.rank - b.rank);
+    return [...matches.values()].sort((a, b) => a.rank - b.rank);
+  });
 }
 
 async function withSummaries(ctx: Ctx, matches: Match[]) {
@@ -227,15 +239,38 @@ export async function serviceRunbookLookup(ctx: Ctx, serviceRef: string) {
 }
 
 /** The runbook links to put in a page for an alert group (explicit, rule or kind-tagged; at most two). */
-export async function runbookLinksForGroup(db: Db, groupId: string, publicUrl: string): Promise<string[]> {
-  const g = await db.selectFrom('alert_groups').select(['service_id']).where('id', '=', groupId).executeTakeFirst();
-  if (!g) return [];
-  const matches = await matchRunbooks(db, await groupAlerts(db, [groupId], 20), [g.service_id], publicUrl);
-  const relevant = matches.filter((m) => m.rank <= 2).slice(0, 2);
-  const ids = relevant.map((m) => m.runbookId).filter((x): x is string => !!x);
-  const slugs = new Map(ids.length ? (await db.selectFrom('runbooks').select(['id', 'slug']).where('id', 'in', ids).execute()).map((r) => [r.id, r.slug]) : []);
-  return relevant.map((m) => (m.runbookId ? `${publicUrl}/runbooks/${encodeURIComponent(slugs.get(m.runbookId) ?? m.runbookId)}` : m.url)).filter(Boolean);
+/**
+ * Links to the runbooks that fit each alert group best (explicit references and rules, at most two),
+ * for pages. Set-based: one page storm costs a handful of statements, whatever the number of groups.
+ */
+export async function runbookLinksForGroups(db: Db, groups: Array<{ id: string; service_id: string }>, publicUrl: string): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (!groups.length) return out;
+  const alerts = await whereIn(groups.map((g) => g.id), (part) =>
+    db
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('alerts')
+          .select([...ALERT_COLS, 'group_id', sql<number>`row_number() over (partition by group_id order by id desc)`.as('rn')])
+          .where('group_id', 'in', part)
+          .as('a'),
+      )
+      .select([...ALERT_COLS, 'group_id'])
+      .where('rn', '<=', LINK_ALERTS_PER_GROUP)
+      .execute(),
+  );
+  const byGroup = new Map<string, AlertLike[]>();
+  for (const a of alerts) byGroup.set(a.group_id, [...(byGroup.get(a.group_id) ?? []), a]);
+  const matches = await matchRunbooksForEach(db, groups.map((g) => ({ alerts: byGroup.get(g.id) ?? [], serviceIds: [g.service_id] })), publicUrl);
+  const relevant = matches.map((m) => m.filter((x) => x.rank <= 2).slice(0, 2));
+  const ids = relevant.flat().map((m) => m.runbookId).filter((x): x is string => !!x);
+  const slugs = new Map((await whereIn(ids, (part) => db.selectFrom('runbooks').select(['id', 'slug']).where('id', 'in', part).execute())).map((r) => [r.id, r.slug]));
+  groups.forEach((g, n) => out.set(g.id, relevant[n]!.map((m) => (m.runbookId ? `${publicUrl}/runbooks/${encodeURIComponent(slugs.get(m.runbookId) ?? m.runbookId)}` : m.url)).filter(Boolean)));
+  return out;
 }
+
+/** Alerts per group that are read for explicit runbook references. */
+const LINK_ALERTS_PER_GROUP = 20;
 
 // ---- Coverage ----------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ import type { Uow } from '../../../core/uow.js';
 import type { Database } from '../../../db/schema.js';
 import type { Job } from '../../../engine/engine.js';
 import { cancelJobs } from '../../../engine/jobs.js';
-import { notifyUser } from '../../notify/delivery.js';
+import { notifyUser } from '../../notify/notify.js';
 import type { IncidentTables } from '../tables.js';
 import { addTimelineEntry } from '../timeline.js';
 import { incidentRef } from './access.js';

@@ -14,7 +14,7 @@ import type { Database } from '../../../db/schema.js';
 import type { Engine, Job } from '../../../engine/engine.js';
 import { requireAdmin, requireSignedIn, requireTeamRole } from '../../accounts/authz.js';
 import { findUserRow } from '../../accounts/users.js';
-import { notifyUser } from '../../notify/delivery.js';
+import { notifyUser } from '../../notify/notify.js';
 import type { Level } from '../escalation/policies.js';
 import { finalSchedule, type FinalEntry } from '../schedule/index.js';
 import { engineSchedule, mustFindSchedule, userRefs, usersOnCall } from '../schedules/services.js';

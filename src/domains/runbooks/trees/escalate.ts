@@ -9,7 +9,7 @@ import type { Database } from '../../../db/schema.js';
 import { requireSignedIn } from '../../accounts/authz.js';
 import { canEditForTeams, requireIncidentEditor } from '../../incidents/access.js';
 import { addTimelineEntry } from '../../incidents/timeline.js';
-import { notifyUser } from '../../notify/delivery.js';
+import { notifyUser } from '../../notify/notify.js';
 import type { Level } from '../../oncall/escalation/policies.js';
 import { usersOnCall } from '../../oncall/schedules/services.js';
 import type { TreeNodeT } from './model.js';
