@@ -386,16 +386,19 @@ async function scenarioTimers(kind: Db, server: RunningServer, keys: string[], r
   const trigS = (performance.now() - t0) / 1000;
   say(`${kind}: timers: triggered in ${r1(trigS)} s (${r1(opts.groups / trigS)}/s): ${JSON.stringify(statuses)}`);
   const escalations = await reader.count(`select count(*) as n from escalations`);
-  // Wait for level 0 to finish everywhere; then the level-1 steps are all armed.
+  // Wait for level 0 to finish everywhere; then the level-1 steps are all armed. Level 0 is a timer due
+  // at once on PostgreSQL, but pages inside the ingest transaction on SQLite (no job to time there), so
+  // progress is read from the escalations themselves.
   const level0Deadline = t0 + 58_000; // level 1 starts falling due at t0 + 60 s
-  let l0 = (await reader.stepLags(0)).lags.length;
+  const pastLevel0 = `select count(*) as n from escalations where level >= 1 or status <> 'active'`;
+  let l0 = await reader.count(pastLevel0);
   while (performance.now() < level0Deadline) {
-    l0 = (await reader.stepLags(0)).lags.length;
+    l0 = await reader.count(pastLevel0);
     if (l0 >= escalations) break;
     await sleep(1000);
   }
   const level0Done = performance.now();
-  say(`${kind}: timers: ${l0}/${escalations} level-0 steps done so far (${r1((level0Done - t0) / 1000)} s after the first trigger); waiting for level 1 (due 1 min after each level 0)`);
+  say(`${kind}: timers: ${l0}/${escalations} escalations past level 0 (${r1((level0Done - t0) / 1000)} s after the first trigger); waiting for level 1 (due 1 min after each level 0)`);
   // Sample /metrics every second until all level-1 steps are done.
   const samples: Array<{ t_s: number; lag_s: number | null }> = [];
   const deadline = performance.now() + 60_000 + trigS * 1000 + opts.drainMs + 60_000;
@@ -532,7 +535,7 @@ async function main() {
       '',
       `timer lag: ${opts.groups} open groups, level-1 steps due 1 min after level 0; lag = engine_jobs.done_at − due_at`,
       table(
-        tim.map((r: any) => ({ database: r.database, 'trigger s': r.trigger_s, 'l1 steps': r.level1_steps_done, 'due spread s': r.level1_due_spread_s, p50: r.level1_lag.p50_ms, p90: r.level1_lag.p90_ms, p99: r.level1_lag.p99_ms, max: r.level1_lag.max_ms, 'metric max s': r.metric_lag_max_s, 'l0 p99': r.level0_lag.p99_ms, 'l0 max': r.level0_lag.max_ms })),
+        tim.map((r: any) => ({ database: r.database, 'trigger s': r.trigger_s, 'l1 steps': r.level1_steps_done, 'due spread s': r.level1_due_spread_s, p50: r.level1_lag.p50_ms, p90: r.level1_lag.p90_ms, p99: r.level1_lag.p99_ms, max: r.level1_lag.max_ms, 'metric max s': r.metric_lag_max_s, 'l0 p99': r.level0_lag.n ? r.level0_lag.p99_ms : 'in ingest', 'l0 max': r.level0_lag.n ? r.level0_lag.max_ms : 'in ingest' })),
         ['database', 'trigger s', 'l1 steps', 'due spread s', 'p50', 'p90', 'p99', 'max', 'metric max s', 'l0 p99', 'l0 max'],
       ),
     );

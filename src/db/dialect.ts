@@ -8,6 +8,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
+import { writesAreReplayable } from './durability.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -119,11 +120,12 @@ export function openDatabase(opts: OpenOptions): DatabaseHandle {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const raw = new SQLite(file);
   raw.pragma('journal_mode = WAL');
-  raw.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`);
+  const synchronous = opts.sqliteSynchronous ?? 'FULL';
+  raw.pragma(`synchronous = ${synchronous}`);
   raw.pragma('foreign_keys = ON');
   // A CLI `apply` against the same file as a running server waits instead of failing.
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw, synchronous) }) });
   return {
     db,
     dialect: sqliteDialect,
@@ -141,8 +143,37 @@ const STATEMENT_CACHE_SIZE = 1000;
  * distinct SQL texts, so prepared statements are reused by text. SQLite re-prepares a cached statement
  * by itself if the schema changes under it (migrations).
  */
-function withStatementCache(raw: SQLite.Database) {
+function withStatementCache(raw: SQLite.Database, synchronous: string) {
   const cache = new Map<string, SQLite.Statement>();
+  /**
+   * Replayable work (see withReplayableWrites) commits without an fsync: in WAL mode with `synchronous =
+   * NORMAL` a commit is still atomic and survives a crash of the process, and the next fully
+   * synchronous commit flushes it to disk along with its own frames. The level can only change outside
+   * a transaction, so it is lowered before `begin` (or a lone write) and restored after it ends.
+   */
+  let lowered = false;
+  const setLevel = (low: boolean) => {
+    if (low === lowered) return;
+    raw.pragma(`synchronous = ${low ? 'NORMAL' : synchronous}`);
+    lowered = low;
+  };
+  const around = (stmt: SQLite.Statement, before: () => void, after: () => void) => {
+    const wrap = <A extends unknown[], R>(fn: (...a: A) => R) => (...a: A): R => {
+      before();
+      try {
+        return fn.apply(stmt, a);
+      } finally {
+        after();
+      }
+    };
+    return { reader: stmt.reader, all: wrap(stmt.all), run: wrap(stmt.run), iterate: wrap(stmt.iterate) };
+  };
+  const relaxIfReplayable = (text: string, stmt: SQLite.Statement) => {
+    if (text === 'begin') return around(stmt, () => setLevel(writesAreReplayable()), () => undefined);
+    if (text === 'commit' || text === 'rollback') return around(stmt, () => undefined, () => !raw.inTransaction && setLevel(false));
+    if (writesAreReplayable() && !stmt.readonly && !raw.inTransaction) return around(stmt, () => setLevel(true), () => setLevel(false));
+    return stmt;
+  };
   return {
     close: () => raw.close(),
     prepare(text: string) {
@@ -154,7 +185,7 @@ function withStatementCache(raw: SQLite.Database) {
         if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       }
       cache.set(text, stmt);
-      return stmt;
+      return relaxIfReplayable(text, stmt);
     },
   };
 }

@@ -7,6 +7,7 @@ import { fromJson } from '../core/json.js';
 import { addMs, iso } from '../core/time.js';
 import { transaction, withinTransaction, type Uow } from '../core/uow.js';
 import type { EngineJobsTable } from '../db/schema.js';
+import { withReplayableWrites } from '../db/durability.js';
 
 export interface Job {
   id: string;
@@ -50,12 +51,12 @@ export interface RegisterOptions {
 
 /** Transactional jobs of one pass share a transaction in chunks of this size (one commit, one fsync). */
 const TX_CHUNK = 25;
-/** Passes of one instance running at once (see `start`). */
-const PASSES_IN_FLIGHT = 2;
+/** How often a pass also claims jobs whose lease expired. */
+const LEASE_SWEEP_MS = 1000;
 /** Jobs of a kind with a batch handler go to it in chunks of up to this many. */
 const TX_BATCH = 100;
 /** External jobs with a batch handler are handed over in groups of up to this many. */
-const EXTERNAL_BATCH = 50;
+const EXTERNAL_BATCH = 100;
 
 export interface EngineOptions {
   instanceId?: string;
@@ -88,6 +89,7 @@ export class Engine {
   private running: Promise<void> | null = null;
   private stopped = true;
   private readonly sleepers = new Set<() => void>();
+  private lastLeaseSweep = Number.NEGATIVE_INFINITY;
   /** Scheduling lag of the most overdue job of the last pass (ms), for metrics. */
   lastLagMs = 0;
 
@@ -136,7 +138,12 @@ export class Engine {
     return total;
   }
 
-  async pass(): Promise<PassResult> {
+  /** One claim-and-run; every write of it is replayable (see withReplayableWrites). */
+  pass(): Promise<PassResult> {
+    return withReplayableWrites(() => this.runPass());
+  }
+
+  private async runPass(): Promise<PassResult> {
     const jobs = await this.claim();
     const result: PassResult = { claimed: jobs.length, done: 0, failed: 0 };
     const now = this.deps.clock.now().getTime();
@@ -232,8 +239,13 @@ export class Engine {
     if (kinds.length === 0) return [];
     const urgent = kinds.filter((k) => this.handlers.get(k)!.urgent);
     const other = kinds.filter((k) => !this.handlers.get(k)!.urgent);
+    // Leases last a minute, so looking for expired ones once a second is plenty, and spares every pass
+    // a read of all jobs in flight.
+    const nowMs = clock.now().getTime();
+    const sweep = nowMs - this.lastLeaseSweep >= LEASE_SWEEP_MS || nowMs < this.lastLeaseSweep;
+    if (sweep) this.lastLeaseSweep = nowMs;
     const sources: Array<{ kinds: string[]; state: 'claimed' | 'pending'; column: 'lease_until' | 'due_at' }> = [
-      { kinds, state: 'claimed', column: 'lease_until' },
+      { kinds: sweep ? kinds : [], state: 'claimed', column: 'lease_until' },
       { kinds: urgent, state: 'pending', column: 'due_at' },
       { kinds: other, state: 'pending', column: 'due_at' },
     ];
@@ -434,13 +446,15 @@ export class Engine {
   }
 
   /**
-   * Starts the passes. Two run at once: while one pass waits on the database or on receivers, the other
-   * claims and runs the next jobs, so throughput does not stop at one pass's round trips.
+   * Starts the passes. With parallel writers (PostgreSQL) two run at once: while one pass waits on
+   * round trips, the other claims and runs the next jobs. SQLite runs one statement at a time anyway,
+   * and there one pass at a time makes bigger batches, which is cheaper per job.
    */
   start(): void {
     if (this.running) return;
     this.stopped = false;
-    this.running = Promise.all(Array.from({ length: PASSES_IN_FLIGHT }, () => this.loop())).then(() => undefined);
+    const passes = this.deps.dialect.parallelWriters ? 2 : 1;
+    this.running = Promise.all(Array.from({ length: passes }, () => this.loop())).then(() => undefined);
   }
 
   private async loop(): Promise<void> {
