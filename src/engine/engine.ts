@@ -51,6 +51,8 @@ export interface RegisterOptions {
 
 /** Transactional jobs of one pass share a transaction in chunks of this size (one commit, one fsync). */
 const TX_CHUNK = 25;
+/** Passes of one instance running at once (see `start`). */
+const PASSES_IN_FLIGHT = 2;
 /** How often a pass also claims jobs whose lease expired. */
 const LEASE_SWEEP_MS = 1000;
 /** Jobs of a kind with a batch handler go to it in chunks of up to this many. */
@@ -446,15 +448,14 @@ export class Engine {
   }
 
   /**
-   * Starts the passes. With parallel writers (PostgreSQL) two run at once: while one pass waits on
-   * round trips, the other claims and runs the next jobs. SQLite runs one statement at a time anyway,
-   * and there one pass at a time makes bigger batches, which is cheaper per job.
+   * Starts the passes. Two run at once: while one pass waits on receivers (a batch of webhooks) or on
+   * database round trips, the other claims and runs the next jobs, so due timers are not held up by a
+   * batch of pages in flight.
    */
   start(): void {
     if (this.running) return;
     this.stopped = false;
-    const passes = this.deps.dialect.parallelWriters ? 2 : 1;
-    this.running = Promise.all(Array.from({ length: passes }, () => this.loop())).then(() => undefined);
+    this.running = Promise.all(Array.from({ length: PASSES_IN_FLIGHT }, () => this.loop())).then(() => undefined);
   }
 
   private async loop(): Promise<void> {

@@ -6,7 +6,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { SYSTEM } from '../../src/core/actor.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { AppDeps, Ctx } from '../../src/core/context.js';
-import { transaction } from '../../src/core/uow.js';
+import { transaction, type Uow } from '../../src/core/uow.js';
 import type { EngineJobsTable } from '../../src/db/schema.js';
 import { Engine, jobCounts, type Job, type JobHandler } from '../../src/engine/engine.js';
 import { cancelJobs } from '../../src/engine/jobs.js';
@@ -519,6 +519,40 @@ forEachDatabase('engine', (kind) => {
     assert.deepEqual(await engine.pass(), { claimed: 3, done: 3, failed: 0 });
     assert.deepEqual(singles.sort(), [5, 6, 7], 'the fallback ran each job once');
     assert.deepEqual(await jobCounts(deps), { done: 8 });
+  });
+
+  test('transactional jobs with a batch handler run set-based in one savepoint; a throwing batch rolls back and each job runs alone', async () => {
+    const engine = new Engine(deps, { batchSize: 50 });
+    const batches: number[][] = [];
+    const singles: number[] = [];
+    let failBatch = false;
+    const record = (uow: Uow, i: number) => uow.audit({ action: 'test.batch_job', targetType: 'job', targetId: String(i) });
+    engine.register('stepish', async (uow, job) => {
+      singles.push(job.payload.i as number);
+      await record(uow, job.payload.i as number);
+    }, {
+      batch: async (uow, jobs) => {
+        for (const j of jobs) await record(uow, j.payload.i as number);
+        if (failBatch) throw new Error('batch broke after writing');
+        batches.push(jobs.map((j) => j.payload.i as number).sort((a, b) => a - b));
+      },
+    });
+    await transaction(ctx, async (uow) => {
+      for (let i = 0; i < 4; i++) await uow.schedule({ kind: 'stepish', payload: { i } });
+    });
+    assert.deepEqual(await engine.pass(), { claimed: 4, done: 4, failed: 0 });
+    assert.deepEqual(batches, [[0, 1, 2, 3]], 'one call for the four');
+    assert.deepEqual(singles, []);
+
+    failBatch = true;
+    await transaction(ctx, async (uow) => {
+      for (let i = 4; i < 7; i++) await uow.schedule({ kind: 'stepish', payload: { i } });
+    });
+    assert.deepEqual(await engine.pass(), { claimed: 3, done: 3, failed: 0 });
+    assert.deepEqual(singles.sort(), [4, 5, 6], 'the fallback ran each job once');
+    const written = await deps.db.selectFrom('audit_log').select('target_id').where('action', '=', 'test.batch_job').execute();
+    assert.deepEqual(written.map((r) => Number(r.target_id)).sort(), [0, 1, 2, 3, 4, 5, 6], "the failed batch's writes were rolled back: each job wrote once");
+    assert.deepEqual(await jobCounts(deps), { done: 7 });
   });
 
   test('committing a job that is due now wakes the running loop before its poll interval', async () => {

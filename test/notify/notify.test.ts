@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { SYSTEM } from '../../src/core/actor.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { transaction } from '../../src/core/uow.js';
-import { cancelNotifications, notifyUser, type NotifySpec } from '../../src/domains/notify/notify.js';
+import { cancelNotifications, notifyUser, notifyUsers, type NotifySpec } from '../../src/domains/notify/notify.js';
 import { forEachDatabase, startTestApp, type TestApp } from '../support/app.js';
 import { pdTrigger, seedService } from '../alerts/support.js';
 
@@ -277,6 +277,23 @@ forEachDatabase('notifications', (kind) => {
     const last = JSON.parse(hits.filter((h) => h.path === '/hook/busy').at(-1)!.body);
     // Jobs due at the same instant run in any order: the summary names exactly the held-back ones.
     for (const e of entries.filter((x) => x.status === 'suppressed')) assert.ok(last.blocks[1].text.text.includes(`- ${e.subject}`), e.subject);
+  });
+
+  test('a page storm in one call: each user paged once per key, disabled users skipped, all delivered in one batch', async () => {
+    const users = [await t.user(), await t.user(), await t.user()];
+    for (const [i, u] of users.entries()) await addCm(u, 'webhook', `${base}/hook/storm-${i}`);
+    await t.request('PATCH', `/api/v1/users/${users[2]!.id}`, { body: { disabled: true } });
+    hits.length = 0;
+    const spec = (u: { id: string }, key: string): NotifySpec => ({ userId: u.id, urgency: 'high', subject: `Storm ${key}`, text: 'many at once', dedupeKey: key });
+    const scheduled = await transaction({ deps: t.app.deps, actor: SYSTEM }, (uow) =>
+      notifyUsers(uow, [spec(users[0]!, 'storm-a'), spec(users[1]!, 'storm-a'), spec(users[0]!, 'storm-a'), spec(users[0]!, 'storm-b'), spec(users[2]!, 'storm-a')]),
+    );
+    assert.equal(scheduled, 3, 'user 0 twice (two keys), user 1 once; the repeated spec and the disabled user add nothing');
+    assert.deepEqual(await t.app.engine.drain(), { claimed: 3, done: 3, failed: 0 });
+    const paths = hits.map((h) => h.path).filter((p) => p.startsWith('/hook/storm-')).sort();
+    assert.deepEqual(paths, ['/hook/storm-0', '/hook/storm-0', '/hook/storm-1']);
+    assert.deepEqual((await log(users[0]!.id)).map((e) => e.status), ['sent', 'sent']);
+    assert.deepEqual(await log(users[2]!.id), []);
   });
 
   test('cancellation stops pending pages; acknowledged groups are not paged', async () => {

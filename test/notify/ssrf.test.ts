@@ -75,6 +75,34 @@ describe('SSRF guard', () => {
     assert.equal(seen[0]!.host, `rebind.example:${port}`);
   });
 
+  test('keep-alive: requests to one checked address reuse a connection, each with its own Host header', async () => {
+    const hosts: string[] = [];
+    let connections = 0;
+    const counting = http.createServer((req, res) => {
+      hosts.push(req.headers.host ?? '');
+      res.end('ok');
+    });
+    counting.on('connection', () => connections++);
+    await new Promise<void>((r) => counting.listen(0, '127.0.0.1', r));
+    const p = (counting.address() as AddressInfo).port;
+    try {
+      const lookup: Lookup = async () => [{ address: '127.0.0.1', family: 4 }];
+      const d = deps(['127.0.0.0/8'], lookup);
+      for (let i = 0; i < 5; i++) assert.equal((await safeFetch(d, `http://127.0.0.1:${p}/ok`, { method: 'POST', body: '{}' })).status, 200);
+      assert.equal(connections, 1, 'five sequential requests, one connection');
+      // A name that was checked and resolved to the same address may share it; the Host header stays the name.
+      assert.equal((await safeFetch(d, `http://hooks.example:${p}/ok`)).status, 200);
+      assert.equal(connections, 1);
+      assert.deepEqual(hosts.slice(-2), [`127.0.0.1:${p}`, `hooks.example:${p}`]);
+      // Concurrent requests open more connections, up to the pool's limit.
+      await Promise.all(Array.from({ length: 4 }, () => safeFetch(d, `http://127.0.0.1:${p}/ok`)));
+      assert.ok(connections > 1 && connections <= 4, `${connections} connections for 4 concurrent requests`);
+    } finally {
+      counting.closeAllConnections();
+      await new Promise((r) => counting.close(r));
+    }
+  });
+
   test('redirects: not followed by default; followed ones are re-checked', async () => {
     const d = deps(['127.0.0.0/8']);
     const manual = await safeFetch(d, `http://127.0.0.1:${port}/redirect-private`);

@@ -163,5 +163,26 @@ forEachDatabase('runbook lookup, coverage and page links', (kind) => {
     assert.ok(cpu.text.includes(`Runbook: ${t.app.deps.config.publicUrl}/runbooks/cpu-b`), cpu.text);
     const unmapped = texts.find((m) => m.text.startsWith('Unmapped'));
     assert.ok(unmapped && !unmapped.text.includes('Runbook:'), 'a plain service runbook is not put in the page');
+
+    // Both kinds again in one webhook (one ingest batch, one set-based lookup): each page keeps its own links.
+    const deliveries = () => t.app.deps.db.selectFrom('engine_jobs').select('payload').where('kind', '=', 'notify.deliver').orderBy('id').execute();
+    const before = (await deliveries()).length;
+    const r = await t.request('POST', `/api/v1/integrations/${keys.alertmanager}/alertmanager`, {
+      token: null,
+      body: amPayload([
+        { labels: { alertname: 'CPUHigh', instance: 'web-8' }, fingerprint: 'fp-batch-cpu' },
+        { labels: { alertname: 'Unmapped', instance: 'web-9' }, fingerprint: 'fp-batch-unmapped' },
+      ]),
+    });
+    assert.equal(r.status, 202, r.text);
+    await t.app.engine.drain();
+    // One message per contact method of the user; what matters is the text per alert group.
+    const fresh = (await deliveries()).slice(before).map((j) => JSON.parse(j.payload).message as { text: string; alert_group_id: string });
+    const textOf = new Map(fresh.map((m) => [m.alert_group_id, m.text]));
+    assert.equal(textOf.size, 2, JSON.stringify(fresh));
+    const [cpuText, unmappedText] = [[...textOf.values()].find((x) => x.startsWith('CPUHigh')), [...textOf.values()].find((x) => x.startsWith('Unmapped'))];
+    assert.ok(cpuText?.includes('/runbooks/cpu-b'), cpuText);
+    assert.ok(unmappedText && !unmappedText.includes('Runbook:'), unmappedText);
+    assert.ok(fresh.every((m) => m.text === textOf.get(m.alert_group_id)));
   });
 });
