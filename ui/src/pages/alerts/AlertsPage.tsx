@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
+import { useSearchBox, useUrlFilters } from '../../lib/useUrlFilters';
 import { api, ApiError, errorMessage } from '../../api';
 import { useCurrentUser } from '../../auth';
 import { Icon } from '../../components/Icon';
@@ -34,33 +35,14 @@ export function AlertsPage() {
   const user = useCurrentUser();
   const toast = useToast();
   // Filters live in the URL so a view can be shared in the incident channel.
-  const [params, setParams] = useSearchParams();
+  const { params, filter, setFilter, clearFilters } = useUrlFilters();
   const tabParam = params.get('status') as StatusTab | null;
   const tab: StatusTab = STATUS_TABS.some((t) => t.key === tabParam) ? tabParam! : 'open';
-  const service = params.get('service') ?? '';
-  const severity = params.get('severity') ?? '';
-  const groupId = params.get('group_id') ?? '';
-  const q = params.get('q') ?? '';
-  const [search, setSearch] = useState(q);
-  useEffect(() => setSearch(q), [q]);
-
-  const setFilter = (key: string, value: string) =>
-    setParams(
-      (prev) => {
-        const p = new URLSearchParams(prev);
-        if (value) p.set(key, value);
-        else p.delete(key);
-        return p;
-      },
-      { replace: true },
-    );
-
-  useEffect(() => {
-    if (search === q) return;
-    const id = window.setTimeout(() => setFilter('q', search.trim()), 250);
-    return () => window.clearTimeout(id);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [search]);
+  const service = filter('service');
+  const severity = filter('severity');
+  const groupId = filter('group_id');
+  const q = filter('q');
+  const [search, setSearch] = useSearchBox(q, setFilter);
 
   const statuses = STATUS_TABS.find((t) => t.key === tab)!.statuses;
   const services = useServiceIndex();
@@ -196,7 +178,7 @@ export function AlertsPage() {
             size="sm"
             onClick={() => {
               setSearch('');
-              setParams(tab === 'open' ? {} : { status: tab }, { replace: true });
+              clearFilters(tab === 'open' ? {} : { status: tab });
             }}
           >
             Clear filters

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
+import { useSearchBox, useUrlFilters } from '../../lib/useUrlFilters';
 import { Icon } from '../../components/Icon';
 import { Button, ButtonLink, EmptyState, LoadError, Loading, PageHeader, RelativeTime, Tabs } from '../../components/ui';
 import { useLiveList } from '../../lib/useLiveList';
@@ -20,30 +20,13 @@ const TABS: { key: Tab; label: string; status: string }[] = [
 
 export function IncidentsPage() {
   useTitle('Incidents');
-  const [params, setParams] = useSearchParams();
+  const { params, filter, setFilter, clearFilters } = useUrlFilters();
   const tabParam = params.get('status') as Tab | null;
   const tab: Tab = TABS.some((t) => t.key === tabParam) ? tabParam! : 'open';
-  const severity = params.get('severity') ?? '';
-  const service = params.get('service') ?? '';
-  const q = params.get('q') ?? '';
-  const [search, setSearch] = useState(q);
-  useEffect(() => setSearch(q), [q]);
-  const setFilter = (key: string, value: string) =>
-    setParams(
-      (prev) => {
-        const p = new URLSearchParams(prev);
-        if (value) p.set(key, value);
-        else p.delete(key);
-        return p;
-      },
-      { replace: true },
-    );
-  useEffect(() => {
-    if (search === q) return;
-    const id = window.setTimeout(() => setFilter('q', search.trim()), 250);
-    return () => window.clearTimeout(id);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [search]);
+  const severity = filter('severity');
+  const service = filter('service');
+  const q = filter('q');
+  const [search, setSearch] = useSearchBox(q, setFilter);
 
   const status = TABS.find((t) => t.key === tab)!.status;
   const services = useServiceIndex();
@@ -93,7 +76,7 @@ export function IncidentsPage() {
           ))}
         </select>
         {filtered && (
-          <Button variant="ghost" size="sm" onClick={() => setParams(tab === 'open' ? {} : { status: tab }, { replace: true })}>
+          <Button variant="ghost" size="sm" onClick={() => clearFilters(tab === 'open' ? {} : { status: tab })}>
             Clear filters
           </Button>
         )}

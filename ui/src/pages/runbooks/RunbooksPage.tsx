@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
+import { useSearchBox, useUrlFilters } from '../../lib/useUrlFilters';
 import { api } from '../../api';
 import { useCurrentUser } from '../../auth';
 import { Icon } from '../../components/Icon';
@@ -13,30 +13,13 @@ import { KindBadge, ReviewInfo, StaleBadge } from './library-parts';
 export function RunbooksPage() {
   useTitle('Runbooks');
   const user = useCurrentUser();
-  const [params, setParams] = useSearchParams();
-  const q = params.get('q') ?? '';
-  const service = params.get('service') ?? '';
-  const kind = params.get('kind') ?? '';
-  const stale = params.get('stale') ?? '';
-  const tag = params.get('tag') ?? '';
-  const [search, setSearch] = useState(q);
-  useEffect(() => setSearch(q), [q]);
-  useEffect(() => {
-    if (search === q) return;
-    const id = window.setTimeout(() => setFilter('q', search), 250);
-    return () => window.clearTimeout(id);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [search]);
-  const setFilter = (key: string, value: string) =>
-    setParams(
-      (prev) => {
-        const p = new URLSearchParams(prev);
-        if (value) p.set(key, value);
-        else p.delete(key);
-        return p;
-      },
-      { replace: true },
-    );
+  const { filter, setFilter, clearFilters } = useUrlFilters();
+  const q = filter('q');
+  const service = filter('service');
+  const kind = filter('kind');
+  const stale = filter('stale');
+  const tag = filter('tag');
+  const [search, setSearch] = useSearchBox(q, setFilter);
 
   const services = useQuery((signal) => api.services.list({ limit: 500 }, signal), []);
   const list = useQuery((signal) => runbookApi.list({ q, service, kind, stale, tag }, signal), [q, service, kind, stale, tag]);
@@ -106,7 +89,7 @@ export function RunbooksPage() {
             size="sm"
             onClick={() => {
               setSearch('');
-              setParams({}, { replace: true });
+              clearFilters();
             }}
           >
             Clear filters

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
+import { useSearchBox, useUrlFilters } from '../../lib/useUrlFilters';
 import { api } from '../../api';
 import { useCurrentUser } from '../../auth';
 import { Icon } from '../../components/Icon';
@@ -35,34 +35,11 @@ function DependencyList({ refs }: { refs: Service['depends_on'] }) {
 export function ServicesPage() {
   useTitle('Services');
   const user = useCurrentUser();
-  // Filters live in the URL so a filtered view can be shared in an incident channel.
-  const [params, setParams] = useSearchParams();
-  const q = params.get('q') ?? '';
-  const team = params.get('team') ?? '';
-  const tier = params.get('tier') ?? '';
-  const [search, setSearch] = useState(q);
-  // Back/forward changes the URL under us; keep the box in step.
-  useEffect(() => setSearch(q), [q]);
-
-  // Debounce typing: one request after a pause, not one per keystroke.
-  useEffect(() => {
-    if (search === q) return;
-    const id = window.setTimeout(() => setFilter('q', search), 250);
-    return () => window.clearTimeout(id);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [search]);
-
-  const setFilter = (key: string, value: string) => {
-    setParams(
-      (prev) => {
-        const p = new URLSearchParams(prev);
-        if (value) p.set(key, value);
-        else p.delete(key);
-        return p;
-      },
-      { replace: true },
-    );
-  };
+  const { filter, setFilter, clearFilters } = useUrlFilters();
+  const q = filter('q');
+  const team = filter('team');
+  const tier = filter('tier');
+  const [search, setSearch] = useSearchBox(q, setFilter);
 
   const teams = useQuery(() => api.teams.all(), []);
   const list = usePagedList(
@@ -120,7 +97,7 @@ export function ServicesPage() {
             size="sm"
             onClick={() => {
               setSearch('');
-              setParams({}, { replace: true });
+              clearFilters();
             }}
           >
             Clear filters

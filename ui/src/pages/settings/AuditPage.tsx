@@ -1,5 +1,6 @@
 import { Fragment, useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
+import { useUrlFilters } from '../../lib/useUrlFilters';
 import { api } from '../../api';
 import { useCurrentUser } from '../../auth';
 import { Icon } from '../../components/Icon';
@@ -150,24 +151,13 @@ function DiffView({ entry }: { entry: AuditEntry }) {
 }
 
 function AuditLog() {
-  const [params, setParams] = useSearchParams();
-  const targetType = params.get('target_type') ?? '';
-  const action = params.get('action') ?? '';
-  const targetId = params.get('target_id') ?? '';
+  const { filter, setFilter, clearFilters } = useUrlFilters();
+  const targetType = filter('target_type');
+  const action = filter('action');
+  const targetId = filter('target_id');
   const [actionText, setActionText] = useState(action);
   const [open, setOpen] = useState<Set<string>>(new Set());
   useEffect(() => setActionText(action), [action]);
-
-  const setFilter = (key: string, value: string) =>
-    setParams(
-      (prev) => {
-        const p = new URLSearchParams(prev);
-        if (value) p.set(key, value);
-        else p.delete(key);
-        return p;
-      },
-      { replace: true },
-    );
 
   const list = usePagedList(
     (cursor, signal) => api.audit.list({ limit: 50, cursor, target_type: targetType, action, target_id: targetId }, signal),
@@ -231,7 +221,7 @@ function AuditLog() {
             size="sm"
             onClick={() => {
               setActionText('');
-              setParams({}, { replace: true });
+              clearFilters();
             }}
           >
             Clear filters
