@@ -81,3 +81,14 @@ export async function whereIn<K, R>(keys: Iterable<K>, query: (part: K[]) => Pro
   for (let i = 0; i < unique.length; i += size) out.push(...(await query(unique.slice(i, i + size))));
   return out;
 }
+
+/** Rows grouped by a key, each group in the rows' order: the other half of a set-based read. */
+export function groupBy<T>(rows: Iterable<T>, key: (r: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(key(r));
+    if (list) list.push(r);
+    else out.set(key(r), [r]);
+  }
+  return out;
+}

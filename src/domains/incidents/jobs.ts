@@ -2,7 +2,7 @@ import { actorLabel } from '../../core/actor.js';
 import type { AppDeps } from '../../core/context.js';
 import type { DomainEvent, EventBus } from '../../core/events.js';
 import { iso } from '../../core/time.js';
-import { whereIn } from '../../db/bulk.js';
+import { groupBy, whereIn } from '../../db/bulk.js';
 import type { Uow } from '../../core/uow.js';
 import type { Engine } from '../../engine/engine.js';
 import { registerHandoffContributor } from '../oncall/handoff/services.js';
@@ -53,9 +53,10 @@ async function onEscalationsPaged(uow: Uow, events: DomainEvent[]): Promise<void
       .where('i.status', '<>', 'resolved')
       .execute(),
   );
+  const incidentsOf = groupBy(links, (l) => l.alert_group_id);
   for (const e of events) {
-    const incidents = links.filter((l) => l.alert_group_id === e.subjectId);
-    if (incidents.length) await onEscalationPaged(uow, e, incidents.map((l) => l.id));
+    const incidents = incidentsOf.get(e.subjectId);
+    if (incidents) await onEscalationPaged(uow, e, incidents.map((l) => l.id));
   }
 }
 

@@ -3,7 +3,7 @@ import type { Ctx } from '../../core/context.js';
 import { fromJson, toJson } from '../../core/json.js';
 import { addMs, iso } from '../../core/time.js';
 import { transaction, type Uow } from '../../core/uow.js';
-import { updateRows, whereIn } from '../../db/bulk.js';
+import { groupBy, updateRows, whereIn } from '../../db/bulk.js';
 import type { Engine, Job } from '../../engine/engine.js';
 import type { JobSpec } from '../../engine/jobs.js';
 import { CHANNELS } from './channels/index.js';
@@ -137,16 +137,12 @@ async function planMany(uow: Uow, items: Item[]): Promise<Planned[]> {
   // happen one at a time. Locks are taken in one order everywhere, so two batches cannot deadlock.
   const methodIds = [...cms.keys()].sort();
   await uow.ctx.deps.dialect.lockNamedMany(db, methodIds.map((id) => `notify:${id}`));
-  const recent = new Map<string, string[]>();
   const firstTries = live.filter((l) => l.row.attempts === 0).map((l) => l.row.contact_method_id).filter(present);
   const cutoff = iso(addMs(uow.now, -RATE_WINDOW_MS));
-  for (const r of await whereIn(firstTries, (part) =>
+  const sentRows = await whereIn(firstTries, (part) =>
     db.selectFrom('notifications').select(['contact_method_id', 'sent_at']).where('contact_method_id', 'in', part).where('status', 'in', ['sent', 'sending']).where('sent_at', '>', cutoff).orderBy('sent_at').execute(),
-  )) {
-    const list = recent.get(r.contact_method_id!) ?? [];
-    list.push(r.sent_at!);
-    recent.set(r.contact_method_id!, list);
-  }
+  );
+  const recent = new Map([...groupBy(sentRows, (r) => r.contact_method_id!)].map(([cm, rows]) => [cm, rows.map((r) => r.sent_at!)]));
   const going: Array<Item & { row: NotificationsTable; cm: ContactMethodsTable }> = [];
   const summaries: JobSpec[] = [];
   for (const l of live) {

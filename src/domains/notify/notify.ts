@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { whereIn, insertRows } from '../../db/bulk.js';
+import { groupBy, insertRows, whereIn } from '../../db/bulk.js';
 import { cancelJobs } from '../../engine/jobs.js';
 import { newId } from '../../core/ids.js';
 import { addMs, iso } from '../../core/time.js';
@@ -79,17 +79,6 @@ const messageOf = (spec: NotifySpec): MessagePayload => ({
   ...(spec.alertGroupId ? { alert_group_id: spec.alertGroupId } : {}),
   ...(spec.incidentId ? { incident_id: spec.incidentId } : {}),
 });
-
-/** Rows of `rows` grouped by `key`, keeping their order. */
-function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const r of rows) {
-    const list = out.get(key(r));
-    if (list) list.push(r);
-    else out.set(key(r), [r]);
-  }
-  return out;
-}
 
 /**
  * Pages users: one durable delivery job per notification rule of the urgency (after its delay), or —

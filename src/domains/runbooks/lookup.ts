@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { sql, type Kysely } from 'kysely';
-import { whereIn } from '../../db/bulk.js';
+import { groupBy, whereIn } from '../../db/bulk.js';
 import type { Ctx } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { UUID_RE } from '../../core/ids.js';
@@ -259,8 +259,7 @@ export async function runbookLinksForGroups(db: Db, groups: Array<{ id: string; 
       .where('rn', '<=', LINK_ALERTS_PER_GROUP)
       .execute(),
   );
-  const byGroup = new Map<string, AlertLike[]>();
-  for (const a of alerts) byGroup.set(a.group_id, [...(byGroup.get(a.group_id) ?? []), a]);
+  const byGroup = groupBy(alerts, (a) => a.group_id);
   const matches = await matchRunbooksForEach(db, groups.map((g) => ({ alerts: byGroup.get(g.id) ?? [], serviceIds: [g.service_id] })), publicUrl);
   const relevant = matches.map((m) => m.filter((x) => x.rank <= 2).slice(0, 2));
   const ids = relevant.flat().map((m) => m.runbookId).filter((x): x is string => !!x);

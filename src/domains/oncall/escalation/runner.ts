@@ -76,18 +76,17 @@ async function follow(uow: Uow, events: DomainEvent[], pager: Pager): Promise<vo
 }
 
 async function startMany(uow: Uow, starts: Array<{ groupId: string; serviceId: string }>, pager: Pager): Promise<void> {
-  const policyOf = new Map<string, string>();
-  const groupIds: string[] = [];
-  for (const part of chunks([...new Set(starts.map((s) => s.serviceId))])) {
-    const rows = await uow.db.selectFrom('service_escalation_policies').select(['service_id', 'policy_id']).where('service_id', 'in', part).execute();
-    for (const r of rows) policyOf.set(r.service_id, r.policy_id);
-  }
+  const policyOf = new Map(
+    (await whereIn(starts.map((s) => s.serviceId), (part) => uow.db.selectFrom('service_escalation_policies').select(['service_id', 'policy_id']).where('service_id', 'in', part).execute())).map((r) => [
+      r.service_id,
+      r.policy_id,
+    ]),
+  );
   const wanted = starts.filter((s) => policyOf.has(s.serviceId));
   if (wanted.length === 0) return;
-  const existing = new Map<string, EscalationsTable>();
-  for (const part of chunks(wanted.map((s) => s.groupId))) {
-    for (const r of await uow.db.selectFrom('escalations').selectAll().where('alert_group_id', 'in', part).execute()) existing.set(r.alert_group_id, r);
-  }
+  const existing = new Map(
+    (await whereIn(wanted.map((s) => s.groupId), (part) => uow.db.selectFrom('escalations').selectAll().where('alert_group_id', 'in', part).execute())).map((r) => [r.alert_group_id, r]),
+  );
   const now = iso(uow.now);
   const restarts: EscalationsTable[] = [];
   const fresh: EscalationsTable[] = [];
@@ -99,7 +98,6 @@ async function startMany(uow: Uow, starts: Array<{ groupId: string; serviceId: s
     const run = { policy_id: policyId, generation, status: 'active', level: 0, loop: 0, next_step_at: now, updated_at: now, stop_reason: null };
     if (prev) restarts.push({ ...prev, ...run });
     else fresh.push({ id: newId(uow.now.getTime()), alert_group_id: groupId, service_id: serviceId, started_at: now, ...run });
-    groupIds.push(groupId);
     steps.push({ group_id: groupId, generation, level: 0, loop: 0 });
   }
   const active = [...existing.values()].filter((r) => r.status === 'active');
@@ -124,8 +122,6 @@ async function startMany(uow: Uow, starts: Array<{ groupId: string; serviceId: s
     await uow.scheduleMany(timers);
   }
 }
-
-const chunks = <T>(items: T[], size = 500): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 async function stop(uow: Uow, groupId: string, reason: string, pager: Pager): Promise<void> {
   const run = await uow.db.selectFrom('escalations').selectAll().where('alert_group_id', '=', groupId).executeTakeFirst();

@@ -118,9 +118,7 @@ function PolicyForm({ policy }: { policy: EscalationPolicy | null }) {
                     {...p}
                     className="input"
                     value={name}
-                    onChange={(e) => {
-                      setName(e.target.value);
-                    }}
+                    onChange={(e) => setName(e.target.value)}
                   />
                 )}
               </Field>

@@ -124,9 +124,7 @@ export function ScheduleCreatePage() {
                     {...p}
                     className="input"
                     value={name}
-                    onChange={(e) => {
-                      setName(e.target.value);
-                    }}
+                    onChange={(e) => setName(e.target.value)}
                   />
                 )}
               </Field>

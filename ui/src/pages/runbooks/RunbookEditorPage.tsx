@@ -193,9 +193,7 @@ function RunbookForm({ rb }: { rb: Runbook | null }) {
                       {...p}
                       className="input"
                       value={title}
-                      onChange={(e) => {
-                        setTitle(e.target.value);
-                      }}
+                      onChange={(e) => setTitle(e.target.value)}
                     />
                   )}
                 </Field>

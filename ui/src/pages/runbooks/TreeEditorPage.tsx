@@ -144,9 +144,7 @@ function TreeForm({ tree }: { tree: Tree | null }) {
                 <input
                   className="input"
                   value={title}
-                  onChange={(e) => {
-                    setTitle(e.target.value);
-                  }}
+                  onChange={(e) => setTitle(e.target.value)}
                 />
               </label>
               <label>

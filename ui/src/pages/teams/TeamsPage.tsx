@@ -6,16 +6,14 @@ import { Field, FormErrorBanner, useFocusFirstInvalid } from '../../components/F
 import { Modal } from '../../components/Modal';
 import { useToast } from '../../components/Toast';
 import { Avatar, Button, EmptyState, LoadError, Loading, Mono, PageHeader } from '../../components/ui';
-import { slugify } from '../../lib/format';
 import { formErrors, NO_ERRORS, type FormErrors } from '../../lib/forms';
 import { usePagedList } from '../../lib/usePagedList';
+import { useNameWithSlug } from '../../lib/useNameWithSlug';
 import { useTitle } from '../../lib/useTitle';
 import type { Team } from '../../types';
 
 function CreateTeamModal({ onClose, onCreated }: { onClose(): void; onCreated(team: Team): void }) {
-  const [name, setName] = useState('');
-  const [slug, setSlug] = useState('');
-  const [slugTouched, setSlugTouched] = useState(false);
+  const { name, slug, setName, setSlug } = useNameWithSlug('', '', false);
   const [description, setDescription] = useState('');
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
@@ -56,10 +54,7 @@ function CreateTeamModal({ onClose, onCreated }: { onClose(): void; onCreated(te
               className="input"
               value={name}
               placeholder="Payments"
-              onChange={(e) => {
-                setName(e.target.value);
-                if (!slugTouched) setSlug(slugify(e.target.value));
-              }}
+              onChange={(e) => setName(e.target.value)}
             />
           )}
         </Field>
@@ -72,10 +67,7 @@ function CreateTeamModal({ onClose, onCreated }: { onClose(): void; onCreated(te
               placeholder="payments"
               spellCheck={false}
               autoComplete="off"
-              onChange={(e) => {
-                setSlugTouched(true);
-                setSlug(e.target.value);
-              }}
+              onChange={(e) => setSlug(e.target.value)}
             />
           )}
         </Field>
