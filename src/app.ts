@@ -13,34 +13,23 @@ import { opsRoutes } from './domains/ops/routes.js';
 import { alertRoutes } from './domains/alerts/routes.js';
 import { scheduleRoutes } from './domains/oncall/schedules/routes.js';
 import { ingestRoutes } from './domains/alerts/ingest/routes.js';
-import { registerAlertJobs } from './domains/alerts/actions.js';
 import { closeEventStreams, streamRoutes } from './domains/events/stream.js';
 import { notifyRoutes } from './domains/notify/routes.js';
-import { registerNotifyJobs } from './domains/notify/delivery.js';
 import { Engine } from './engine/engine.js';
-import { armHousekeeping, registerHousekeeping } from './engine/housekeeping.js';
-import type { EventBus } from './core/events.js';
 import { escalationRoutes } from './domains/oncall/escalation/routes.js';
-import { registerEscalation } from './domains/oncall/escalation/runner.js';
-import { notificationPager } from './domains/oncall/escalation/pager.js';
 import { handoffRoutes } from './domains/oncall/handoff/routes.js';
-import { armHandoffScan, registerHandoffJobs } from './domains/oncall/handoff/services.js';
 import { loadRoutes } from './domains/oncall/load/routes.js';
 import { incidentRoutes } from './domains/incidents/routes.js';
-import { armIncidentJobs, registerIncidentJobs } from './domains/incidents/jobs.js';
 import { incidentUpdateRoutes } from './domains/incidents/updates/routes.js';
-import { armIncidentUpdateJobs, registerIncidentUpdateJobs } from './domains/incidents/updates/jobs.js';
 import { postmortemRoutes } from './domains/postmortems/routes.js';
-import { armPostmortemJobs, registerPostmortemJobs } from './domains/postmortems/jobs.js';
 import { runbookRoutes } from './domains/runbooks/routes.js';
-import { armRunbookJobs, registerRunbookJobs } from './domains/runbooks/jobs.js';
 import { runbookRunRoutes } from './domains/runbooks/runs/routes.js';
-import { armRunbookRunJobs, registerRunbookRunJobs } from './domains/runbooks/runs/jobs.js';
 import { decisionTreeRoutes } from './domains/runbooks/trees/routes.js';
-import type { AppDeps as Deps } from './core/context.js';
 import type { Metrics } from './core/metrics.js';
 import type { RouteDef } from './http/route.js';
 import { buildServer } from './http/server.js';
+import { armJobs, registerJobs } from './jobs.js';
+import { EngineThread } from './engine/thread-host.js';
 
 export { openStorage };
 
@@ -66,31 +55,6 @@ export const ALL_ROUTES: RouteDef[] = [
   ...decisionTreeRoutes,
 ];
 
-/** Every domain's engine job handlers. */
-export function registerJobs(engine: Engine, bus: EventBus): void {
-  registerAlertJobs(engine);
-  registerNotifyJobs(engine);
-  registerEscalation(bus, engine, notificationPager);
-  registerHousekeeping(engine);
-  registerHandoffJobs(engine);
-  registerIncidentJobs(engine, bus);
-  registerIncidentUpdateJobs(engine, bus);
-  registerPostmortemJobs(engine, bus);
-  registerRunbookJobs(engine, bus);
-  registerRunbookRunJobs(engine, bus);
-}
-
-/** Recurring scans every module arms at start (each idempotent through a dedupe key). */
-export async function armJobs(deps: Deps): Promise<void> {
-  await armHousekeeping(deps);
-  await armHandoffScan(deps);
-  await armIncidentJobs(deps);
-  await armIncidentUpdateJobs(deps);
-  await armPostmortemJobs(deps);
-  await armRunbookJobs(deps);
-  await armRunbookRunJobs(deps);
-}
-
 export interface AppOptions {
   config?: Partial<Config>;
   clock?: Clock;
@@ -114,7 +78,7 @@ export interface App {
 export async function createApp(opts: AppOptions = {}): Promise<App> {
   const config = { ...loadConfig(), ...opts.config };
   const log = opts.logger ?? createLogger(config.logLevel);
-  const { deps, database } = await openStorage(config, log, opts.clock);
+  const { deps, database } = await openStorage(config, log, { clock: opts.clock });
   const metrics = deps.metrics;
   const engine = new Engine(deps);
   registerJobs(engine, deps.bus);
@@ -131,6 +95,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
 
   const server = await buildServer({ deps, routes: ALL_ROUTES, metrics, uiDir: opts.uiDir });
   let started = false;
+  let engineThread: EngineThread | null = null;
   return {
     deps,
     engine,
@@ -138,11 +103,16 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     server,
     database,
     async listen() {
-      const address = await server.listen({ port: config.port, host: config.host });
+      // The engine first, so that a server answering requests also pages (and a failing thread stops the start).
       if (opts.startEngine ?? config.engineEnabled) {
-        engine.start();
-        started = true;
+        // An injected clock cannot cross into another thread, so tests that fast-forward run it inline.
+        if (config.engineThread && !opts.clock) engineThread = await EngineThread.start(deps, database);
+        else {
+          engine.start();
+          started = true;
+        }
       }
+      const address = await server.listen({ port: config.port, host: config.host });
       log.info({ address, database: database.describe }, 'ballast listening');
       return address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
     },
@@ -150,6 +120,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
       closeEventStreams(deps);
       await server.close();
       if (started) await engine.stop();
+      await engineThread?.stop();
       await database.close();
     },
   };

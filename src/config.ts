@@ -17,6 +17,12 @@ export interface Config {
   trustProxy: boolean;
   sessionTtlHours: number;
   engineEnabled: boolean;
+  /**
+   * The engine runs in a worker thread of the server process, with its own database connection, so
+   * paging keeps its own core while requests saturate the main thread. Off (`BALLAST_ENGINE=inline`),
+   * it shares the main thread; an injected clock (tests) always runs it inline.
+   */
+  engineThread: boolean;
   enginePollMs: number;
   /** Engine jobs run concurrently per instance (network waits overlap). */
   engineConcurrency: number;
@@ -55,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: env.BALLAST_TRUST_PROXY === '1' || env.BALLAST_TRUST_PROXY === 'true',
     sessionTtlHours: intEnv(env, 'BALLAST_SESSION_TTL_HOURS', 24 * 7),
     engineEnabled: env.BALLAST_ENGINE !== 'off',
+    engineThread: env.BALLAST_ENGINE !== 'inline',
     enginePollMs: intEnv(env, 'BALLAST_ENGINE_POLL_MS', 250),
     engineConcurrency: Math.max(1, intEnv(env, 'BALLAST_ENGINE_CONCURRENCY', 8)),
     dbPoolSize: intEnv(env, 'BALLAST_DB_POOL_SIZE', 10),

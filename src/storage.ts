@@ -8,14 +8,28 @@ import { createMetrics } from './core/metrics.js';
 import { openDatabase, type DatabaseHandle } from './db/dialect.js';
 import { migrateToLatest } from './db/migrate.js';
 
-/** Opens storage and applies migrations; shared by the server and by local CLI commands. */
-export async function openStorage(config: Config, log: Logger, clock: Clock = systemClock): Promise<{ deps: AppDeps; database: DatabaseHandle }> {
+export interface StorageOptions {
+  clock?: Clock;
+  /** The engine thread's storage: the main thread has migrated already, and its commits are replayable. */
+  engineThread?: boolean;
+  /** SQLite: the main thread's DatabaseHandle.writerLock. */
+  writerLock?: SharedArrayBuffer;
+}
+
+/** Opens storage and applies migrations; shared by the server, the engine thread and local CLI commands. */
+export async function openStorage(config: Config, log: Logger, opts: StorageOptions = {}): Promise<{ deps: AppDeps; database: DatabaseHandle }> {
   const database = openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     sqliteSynchronous: config.sqliteSynchronous,
     poolSize: config.dbPoolSize,
+    replayableCommits: opts.engineThread,
+    writerLock: opts.writerLock,
   });
+  const clock = opts.clock ?? systemClock;
+  const metrics = createMetrics({ processMetrics: !opts.engineThread });
+  const deps: AppDeps = { db: database.db, dialect: database.dialect, clock, log, config, bus: new EventBus(), metrics, engineSignal: new EngineSignal() };
+  if (opts.engineThread) return { deps, database };
   try {
     const result = await migrateToLatest(database.db, database.dialect);
     const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
@@ -24,6 +38,5 @@ export async function openStorage(config: Config, log: Logger, clock: Clock = sy
     await database.close();
     throw err;
   }
-  const deps: AppDeps = { db: database.db, dialect: database.dialect, clock, log, config, bus: new EventBus(), metrics: createMetrics(), engineSignal: new EngineSignal() };
   return { deps, database };
 }

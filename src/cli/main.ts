@@ -28,7 +28,6 @@ program
     // The app is imported on demand so commands that don't need it (remote ones, --help) start fast.
     const { createApp } = await import('../app.js');
     const app = await createApp();
-    await app.listen();
     let closing = false;
     const shutdown = async (signal: string) => {
       if (closing) return;
@@ -39,6 +38,7 @@ program
     };
     process.on('SIGINT', () => void shutdown('SIGINT'));
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    await app.listen();
   });
 
 program

@@ -1,9 +1,14 @@
-import client from 'prom-client';
+import client, { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
-/** One registry per app instance, so tests that start several apps in one process do not collide. */
-export function createMetrics() {
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
+
+/**
+ * One registry per app instance, so tests that start several apps in one process do not collide.
+ * `processMetrics: false` for a worker thread: the process's CPU and memory are the main thread's to report.
+ */
+export function createMetrics(opts: { processMetrics?: boolean } = {}) {
   const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry, prefix: 'ballast_' });
+  if (opts.processMetrics ?? true) client.collectDefaultMetrics({ register: registry, prefix: 'ballast_' });
   const httpDuration = new client.Histogram({
     name: 'ballast_http_request_duration_seconds',
     help: 'HTTP request latency by route template, method and status code',
@@ -40,7 +45,21 @@ export function createMetrics() {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [registry],
   });
-  return { registry, httpDuration, engineJobs, engineLag, ingestEvents, ingestBatch, ingestCommit };
+  /** Other threads of this process whose metrics /metrics adds in (the engine thread). */
+  const peers = new Set<() => Promise<MetricsSnapshot>>();
+  return { registry, peers, httpDuration, engineJobs, engineLag, ingestEvents, ingestBatch, ingestCommit };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * The exposition text for /metrics: this thread's registry plus its peers', same-named series summed
+ * (a metric only one thread updates keeps that thread's value). A peer that does not answer is left out
+ * rather than failing the scrape.
+ */
+export async function renderMetrics(metrics: Metrics): Promise<string> {
+  if (metrics.peers.size === 0) return metrics.registry.metrics();
+  const own = (await metrics.registry.getMetricsAsJSON()) as MetricsSnapshot;
+  const others = await Promise.all([...metrics.peers].map((peer) => peer().catch(() => null)));
+  return AggregatorRegistry.aggregate([own, ...others.filter((o) => o !== null)]).metrics();
+}

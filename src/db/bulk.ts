@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from './dialect.js';
 
 /**
@@ -80,6 +80,15 @@ export async function whereIn<K, R>(keys: Iterable<K>, query: (part: K[]) => Pro
   const out: R[] = [];
   for (let i = 0; i < unique.length; i += size) out.push(...(await query(unique.slice(i, i + size))));
   return out;
+}
+
+/**
+ * `(a, b) IN (VALUES (?, ?), …)`: rows matching one of these exact pairs. Two separate IN lists would
+ * also match every cross combination, and make the database probe an (a, b) index once per combination.
+ */
+export function pairIn(a: string, b: string, pairs: readonly (readonly [string, string])[]): RawBuilder<boolean> {
+  const values = sql.join(pairs.map(([x, y]) => sql`(${x}, ${y})`));
+  return sql<boolean>`(${sql.ref(a)}, ${sql.ref(b)}) in (values ${values})`;
 }
 
 /** Rows grouped by a key, each group in the rows' order: the other half of a set-based read. */

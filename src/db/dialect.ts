@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type ColumnDataType, type SelectQueryBuilder } from 'kysely';
+import { Kysely, PostgresDialect, sql, type ColumnDataType, type SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
-import { writesAreReplayable } from './durability.js';
+import { LockedSqliteDialect, WriterLock } from './writer-lock.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -44,6 +44,8 @@ export interface DatabaseHandle {
   dialect: Dialect;
   /** Where the data lives, for logs (never includes a password). */
   describe: string;
+  /** SQLite: hand to a connection opened in another thread of this process (OpenOptions.writerLock). */
+  writerLock?: SharedArrayBuffer;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,16 @@ export interface OpenOptions {
   /** SQLite `synchronous` level; FULL by default so an acknowledged commit survives power loss. */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   poolSize?: number;
+  /**
+   * Commits return before they reach the disk (SQLite `synchronous = NORMAL`, PostgreSQL
+   * `synchronous_commit = off`). Still atomic, and durable once any later commit is flushed; a power
+   * loss can drop only the last moments of them. For the engine's own connection: every write it makes
+   * is either part of a job's completion or repeated by running the job again, so a lost commit means a
+   * job runs again (a page may go out twice, never not at all). Requests keep full durability.
+   */
+  replayableCommits?: boolean;
+  /** SQLite: the write lock of another thread's connection to the same file (DatabaseHandle.writerLock). */
+  writerLock?: SharedArrayBuffer;
 }
 
 const sqliteDialect: Dialect = {
@@ -100,7 +112,11 @@ export function isPostgresUrl(url: string | undefined): boolean {
 export function openDatabase(opts: OpenOptions): DatabaseHandle {
   if (isPostgresUrl(opts.databaseUrl)) {
     configurePgTypes();
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl!, max: opts.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl!,
+      max: opts.poolSize ?? 10,
+      ...(opts.replayableCommits ? { options: '-c synchronous_commit=off' } : {}),
+    });
     // An idle client erroring (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -120,16 +136,20 @@ export function openDatabase(opts: OpenOptions): DatabaseHandle {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const raw = new SQLite(file);
   raw.pragma('journal_mode = WAL');
-  const synchronous = opts.sqliteSynchronous ?? 'FULL';
+  const synchronous = opts.replayableCommits ? 'NORMAL' : (opts.sqliteSynchronous ?? 'FULL');
   raw.pragma(`synchronous = ${synchronous}`);
   raw.pragma('foreign_keys = ON');
   // A CLI `apply` against the same file as a running server waits instead of failing.
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw, synchronous) }) });
+  const database = withStatementCache(raw);
+  const lock = new WriterLock(opts.writerLock);
+  const info = { reads: (text: string) => database.prepare(text).readonly, inTransaction: () => raw.inTransaction };
+  const db = new Kysely<Database>({ dialect: new LockedSqliteDialect({ database }, lock, info) });
   return {
     db,
     dialect: sqliteDialect,
     describe: `sqlite:${file}`,
+    writerLock: lock.buffer,
     close: () => db.destroy(),
   };
 }
@@ -143,49 +163,24 @@ const STATEMENT_CACHE_SIZE = 1000;
  * distinct SQL texts, so prepared statements are reused by text. SQLite re-prepares a cached statement
  * by itself if the schema changes under it (migrations).
  */
-function withStatementCache(raw: SQLite.Database, synchronous: string) {
+function withStatementCache(raw: SQLite.Database) {
   const cache = new Map<string, SQLite.Statement>();
-  /**
-   * Replayable work (see withReplayableWrites) commits without an fsync: in WAL mode with `synchronous =
-   * NORMAL` a commit is still atomic and survives a crash of the process, and the next fully
-   * synchronous commit flushes it to disk along with its own frames. The level can only change outside
-   * a transaction, so it is lowered before `begin` (or a lone write) and restored after it ends.
-   */
-  let lowered = false;
-  const setLevel = (low: boolean) => {
-    if (low === lowered) return;
-    raw.pragma(`synchronous = ${low ? 'NORMAL' : synchronous}`);
-    lowered = low;
-  };
-  const around = (stmt: SQLite.Statement, before: () => void, after: () => void) => {
-    const wrap = <A extends unknown[], R>(fn: (...a: A) => R) => (...a: A): R => {
-      before();
-      try {
-        return fn.apply(stmt, a);
-      } finally {
-        after();
-      }
-    };
-    return { reader: stmt.reader, all: wrap(stmt.all), run: wrap(stmt.run), iterate: wrap(stmt.iterate) };
-  };
-  const relaxIfReplayable = (text: string, stmt: SQLite.Statement) => {
-    if (text === 'begin') return around(stmt, () => setLevel(writesAreReplayable()), () => undefined);
-    if (text === 'commit' || text === 'rollback') return around(stmt, () => undefined, () => !raw.inTransaction && setLevel(false));
-    if (writesAreReplayable() && !stmt.readonly && !raw.inTransaction) return around(stmt, () => setLevel(true), () => setLevel(false));
-    return stmt;
-  };
   return {
     close: () => raw.close(),
     prepare(text: string) {
-      let stmt = cache.get(text);
+      // Another connection (the engine thread, a CLI `apply`) may write to the same file. A deferred
+      // transaction that reads and then writes fails at once with SQLITE_BUSY_SNAPSHOT if the other
+      // one committed in between; taking the write lock at BEGIN waits out the busy timeout instead.
+      const sqlText = text === 'begin' ? 'begin immediate' : text;
+      let stmt = cache.get(sqlText);
       if (stmt) {
-        cache.delete(text);
+        cache.delete(sqlText);
       } else {
-        stmt = raw.prepare(text);
+        stmt = raw.prepare(sqlText);
         if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       }
-      cache.set(text, stmt);
-      return relaxIfReplayable(text, stmt);
+      cache.set(sqlText, stmt);
+      return stmt;
     },
   };
 }

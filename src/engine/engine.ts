@@ -7,7 +7,6 @@ import { fromJson } from '../core/json.js';
 import { addMs, iso } from '../core/time.js';
 import { transaction, withinTransaction, type Uow } from '../core/uow.js';
 import type { EngineJobsTable } from '../db/schema.js';
-import { withReplayableWrites } from '../db/durability.js';
 
 export interface Job {
   id: string;
@@ -140,12 +139,8 @@ export class Engine {
     return total;
   }
 
-  /** One claim-and-run; every write of it is replayable (see withReplayableWrites). */
-  pass(): Promise<PassResult> {
-    return withReplayableWrites(() => this.runPass());
-  }
-
-  private async runPass(): Promise<PassResult> {
+  /** One claim-and-run. */
+  async pass(): Promise<PassResult> {
     const jobs = await this.claim();
     const result: PassResult = { claimed: jobs.length, done: 0, failed: 0 };
     const now = this.deps.clock.now().getTime();

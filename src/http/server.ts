@@ -11,7 +11,7 @@ import { ping } from '../db/dialect.js';
 import { pendingMigrations } from '../db/migrate.js';
 import { authenticate } from './auth.js';
 import { sendError } from './errors.js';
-import type { Metrics } from '../core/metrics.js';
+import { renderMetrics, type Metrics } from '../core/metrics.js';
 import { buildOpenApi } from './openapi.js';
 import type { RouteDef } from './route.js';
 import { PACKAGE_ROOT, VERSION } from '../version.js';
@@ -116,7 +116,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   app.get('/metrics', async (_req, reply) => {
     reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return renderMetrics(metrics);
   });
 
   const uiDir = opts.uiDir ?? defaultUiDir();

@@ -24,7 +24,7 @@ const port = parentPort!;
 
 async function main(): Promise<void> {
   const config = { ...loadConfig({}), dataDir: input.dataDir, databaseUrl: input.databaseUrl, sqliteSynchronous: 'NORMAL' as const, logLevel: 'silent' };
-  const { deps, database } = await openStorage(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), new SharedClock(input.clockBuffer));
+  const { deps, database } = await openStorage(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), { clock: new SharedClock(input.clockBuffer) });
   const engine = new Engine(deps, { instanceId: input.instanceId, batchSize: input.batchSize, pollMs: input.pollMs, leaseMs: input.leaseMs });
   engine.register(MULTI_KIND, countingHandler(input.instanceId, input.handlerDelayMs));
   engine.start();

@@ -35,12 +35,12 @@ export async function openTestStorage(kind: DbKind, clock?: Clock): Promise<Test
   const location = { databaseUrl: pgdb?.url, dataDir: dir.path };
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const extra: Array<{ close(): Promise<void> }> = [];
-  const { deps, database } = await openStorage(configFor(location), log, clock);
+  const { deps, database } = await openStorage(configFor(location), log, { clock });
   return {
     deps,
     location,
     async openAnother(otherClock = clock) {
-      const h = await openStorage(configFor(location), log, otherClock);
+      const h = await openStorage(configFor(location), log, { clock: otherClock });
       const handle = { deps: h.deps, close: () => h.database.close() };
       extra.push(handle);
       return handle;

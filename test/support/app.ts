@@ -45,12 +45,12 @@ export const ADMIN_PASSWORD = 'correct horse battery staple';
 let userSeq = 0;
 
 /** A real Ballast (HTTP server on a free port) on a fresh SQLite file or a fresh PostgreSQL database. */
-export async function startTestApp(kind: DbKind, opts: { clock?: Clock; config?: Partial<Config>; uiDir?: string } = {}): Promise<TestApp> {
+export async function startTestApp(kind: DbKind, opts: { clock?: Clock; config?: Partial<Config>; uiDir?: string; startEngine?: boolean } = {}): Promise<TestApp> {
   const dir = await tempDir('ballast-test-');
   const pgdb = kind === 'postgres' ? await createTestPgDatabase() : null;
   const app = await createApp({
     clock: opts.clock,
-    startEngine: false,
+    startEngine: opts.startEngine ?? false,
     // Parallel work can build the UI into its own folder (BALLAST_TEST_UI_DIR) instead of dist/ui.
     uiDir: opts.uiDir ?? (process.env.BALLAST_TEST_UI_DIR || undefined),
     config: {

@@ -4,7 +4,7 @@ import { toJson } from '../../core/json.js';
 import { addMs, iso } from '../../core/time.js';
 import type { Uow } from '../../core/uow.js';
 import { scheduleJobs, type JobSpec } from '../../engine/jobs.js';
-import { insertRows, updateRows } from '../../db/bulk.js';
+import { insertRows, pairIn, updateRows } from '../../db/bulk.js';
 import type { AlertEventsTable, AlertGroupsTable, AlertsTable } from '../../db/schema.js';
 import { SEVERITY_RANK, type Severity, type Urgency } from './model.js';
 import { settingsFor, type AlertSettingsT } from './settings.js';
@@ -112,25 +112,23 @@ export class AlertWorkset {
   async loadForEvents(events: RoutedEvent[]): Promise<void> {
     const serviceIds = [...new Set(events.map((e) => e.serviceId))];
     this.settings = await settingsFor(this.uow.ctx.deps, this.uow.db, serviceIds);
-    const dedupKeys = [...new Set(events.map((e) => e.dedupKey))];
+    const dedupKeys = distinctPairs(events.map((e) => [e.serviceId, e.dedupKey]));
     for (let i = 0; i < dedupKeys.length; i += CHUNK) {
       const rows = await this.uow.db
         .selectFrom('alerts')
         .select(ALERT_STATE)
         .where('status', '<>', 'resolved')
-        .where('service_id', 'in', serviceIds)
-        .where('dedup_key', 'in', dedupKeys.slice(i, i + CHUNK))
+        .where(pairIn('service_id', 'dedup_key', dedupKeys.slice(i, i + CHUNK)))
         .execute();
       this.trackAlerts(rows);
     }
-    const groupKeys = [...new Set(events.filter((e) => e.action === 'trigger').map((e) => this.groupKeyOf(e)))];
+    const groupKeys = distinctPairs(events.filter((e) => e.action === 'trigger').map((e) => [e.serviceId, this.groupKeyOf(e)]));
     for (let i = 0; i < groupKeys.length; i += CHUNK) {
       const rows = await this.uow.db
         .selectFrom('alert_groups')
         .selectAll()
         .where('status', '<>', 'resolved')
-        .where('service_id', 'in', serviceIds)
-        .where('group_key', 'in', groupKeys.slice(i, i + CHUNK))
+        .where(pairIn('service_id', 'group_key', groupKeys.slice(i, i + CHUNK)))
         .execute();
       this.trackGroups(rows);
     }
@@ -558,4 +556,9 @@ async function upsert(db: Uow['db'], table: 'alerts' | 'alert_groups', rows: obj
       .onConflict((oc) => oc.column('id').doUpdateSet(Object.fromEntries(cols.map((c) => [c, sql.ref(`excluded.${c}`)])) as never))
       .execute();
   }
+}
+
+function distinctPairs(pairs: [string, string][]): [string, string][] {
+  const seen = new Map(pairs.map((p) => [JSON.stringify(p), p]));
+  return [...seen.values()];
 }

@@ -13,7 +13,7 @@ import { addTimelineEntry } from './timeline.js';
 
 let handoffRegistered = false;
 
-/** Engine job handlers and event subscribers of this module; called once per process by registerJobs (src/app.ts). */
+/** Engine job handlers and event subscribers of this module; called once per process by registerJobs (src/jobs.ts). */
 export function registerIncidentJobs(engine: Engine, bus: EventBus): void {
   engine.register(ACK_TIMER, (uow, job) => onTargetTimer(uow, job, 'acknowledge'));
   engine.register(MITIGATE_TIMER, (uow, job) => onTargetTimer(uow, job, 'mitigate'));

@@ -8,7 +8,7 @@ import { onIncidentDeclared } from './followups.js';
 import { onIncidentReopened, onIncidentResolved } from './postmortems.js';
 import { AI_OVERDUE, PM_OVERDUE, remindActionItemIfOverdue, remindPostmortemIfOverdue, sweepOverdue, SWEEP, SWEEP_INTERVAL_MS, SWEEP_KEY } from './reminders.js';
 
-/** Engine job handlers and event subscribers of this module; called once per process by registerJobs (src/app.ts). */
+/** Engine job handlers and event subscribers of this module; called once per process by registerJobs (src/jobs.ts). */
 export function registerPostmortemJobs(engine: Engine, bus: EventBus): void {
   bus.on('incident.resolved', (uow, e) => onIncidentResolved(uow, e.subjectId));
   bus.on('incident.reopened', (uow, e) => onIncidentReopened(uow, e.subjectId));

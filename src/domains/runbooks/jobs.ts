@@ -11,7 +11,7 @@ export const REVIEW_SWEEP = 'runbooks.review_sweep';
 const REVIEW_SWEEP_KEY = 'runbooks.review_sweep';
 export const REVIEW_SWEEP_INTERVAL_MS = 24 * 3600_000;
 
-/** Engine job handlers and event subscribers of this module; called once per process by registerJobs (src/app.ts). */
+/** Engine job handlers and event subscribers of this module; called once per process by registerJobs (src/jobs.ts). */
 export function registerRunbookJobs(engine: Engine, _bus: EventBus): void {
   engine.register(REVIEW_SWEEP, async (uow) => {
     await remindStaleRunbooks(uow);

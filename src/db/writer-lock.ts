@@ -1,0 +1,151 @@
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type QueryResult, type SqliteDialectConfig } from 'kysely';
+
+/** A waiter that sees no progress for this long assumes the holder died (a terminated thread) and goes ahead. */
+const STUCK_MS = 5000;
+
+/**
+ * Hands SQLite's single write lock between the threads of one process in arrival order, without
+ * blocking either. SQLite's own busy handler would make a second writer sleep in growing steps (1, 2,
+ * 5 … 100 ms) inside a synchronous call, stalling that whole thread, and the lock often sits free
+ * meanwhile; here a waiter awaits its turn and is woken the moment the holder commits. SQLite's lock
+ * still guarantees correctness; this only schedules the writers (other processes, such as a CLI
+ * `apply`, still meet SQLite's busy timeout).
+ *
+ * A ticket lock over shared memory: `next` hands out tickets, `serving` is the ticket that may write.
+ */
+export class WriterLock {
+  private readonly cells: Int32Array;
+
+  constructor(
+    readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(8),
+    private readonly stuckMs = STUCK_MS,
+  ) {
+    this.cells = new Int32Array(buffer);
+  }
+
+  async acquire(): Promise<void> {
+    const ticket = Atomics.add(this.cells, NEXT, 1);
+    for (;;) {
+      const serving = Atomics.load(this.cells, SERVING);
+      if (serving === ticket) return;
+      const waited = waitAsync(this.cells, SERVING, serving, this.stuckMs);
+      const outcome = waited.async ? await keepingAlive(waited.value, this.stuckMs) : waited.value;
+      // Nothing moved for stuckMs: skip the ticket being served (its thread is gone or runs a very
+      // long transaction, which SQLite's own lock still serialises against us).
+      if (outcome === 'timed-out') Atomics.compareExchange(this.cells, SERVING, serving, serving + 1);
+    }
+  }
+
+  release(): void {
+    Atomics.add(this.cells, SERVING, 1);
+    Atomics.notify(this.cells, SERVING);
+  }
+}
+
+/** A pending waitAsync does not keep the event loop alive; a timer does, for as long as we wait. */
+async function keepingAlive<T>(waiting: Promise<T>, ms: number): Promise<T> {
+  const alive = setTimeout(() => undefined, ms + 1000);
+  try {
+    return await waiting;
+  } finally {
+    clearTimeout(alive);
+  }
+}
+
+const NEXT = 0;
+const SERVING = 1;
+
+// Atomics.waitAsync is in Node since 16, but in TypeScript's ES2024 library (we target ES2022).
+type WaitAsync = (cells: Int32Array, index: number, value: number, timeoutMs: number) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+interface StatementInfo {
+  /** Whether the statement cannot write (better-sqlite3's `readonly`; `reader` is also true for UPDATE … RETURNING). */
+  reads(sql: string): boolean;
+  inTransaction(): boolean;
+}
+
+/** Kysely's SQLite dialect, with every write transaction (and lone write) taking `lock` first. */
+export class LockedSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly config: SqliteDialectConfig,
+    private readonly lock: WriterLock,
+    private readonly info: StatementInfo,
+  ) {
+    super(config);
+  }
+
+  override createDriver(): SqliteDriver {
+    return new LockedSqliteDriver(this.config, this.lock, this.info);
+  }
+}
+
+class LockedSqliteDriver extends SqliteDriver {
+  private wrapped: DatabaseConnection | null = null;
+
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly lock: WriterLock,
+    private readonly info: StatementInfo,
+  ) {
+    super(config);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const inner = await super.acquireConnection();
+    this.wrapped ??= new LockedConnection(inner, this.lock, this.info);
+    return this.wrapped;
+  }
+}
+
+class LockedConnection implements DatabaseConnection {
+  private held = false;
+
+  constructor(
+    private readonly inner: DatabaseConnection,
+    private readonly lock: WriterLock,
+    private readonly info: StatementInfo,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const text = query.sql;
+    if (text === 'begin') {
+      await this.take();
+      try {
+        return await this.inner.executeQuery<R>(query);
+      } catch (err) {
+        this.give();
+        throw err;
+      }
+    }
+    if (text === 'commit' || text === 'rollback') {
+      try {
+        return await this.inner.executeQuery<R>(query);
+      } finally {
+        if (!this.info.inTransaction()) this.give();
+      }
+    }
+    if (this.held || this.info.inTransaction() || this.info.reads(text)) return this.inner.executeQuery<R>(query);
+    await this.take();
+    try {
+      return await this.inner.executeQuery<R>(query);
+    } finally {
+      this.give();
+    }
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+
+  private async take(): Promise<void> {
+    await this.lock.acquire();
+    this.held = true;
+  }
+
+  private give(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.lock.release();
+  }
+}

@@ -1,0 +1,78 @@
+// The engine in its worker thread (the server's default): pages go out from the thread on both databases,
+// /metrics shows the thread's engine counters next to the main thread's process metrics, and closing
+// the app ends the thread.
+
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { forEachDatabase, startTestApp, type TestApp } from '../support/app.js';
+
+/** One user, policy and service per alert: a contact method gets at most 5 pages a minute, the rest folded into a summary. */
+const ALERTS = 30;
+
+forEachDatabase('engine thread', (kind) => {
+  let t: TestApp;
+  const received = new Map<string, number>();
+  const receiver = http.createServer((req, res) => {
+    const id = String(req.headers['x-ballast-notification-id'] ?? '');
+    received.set(id, (received.get(id) ?? 0) + 1);
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+
+  before(async () => {
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    t = await startTestApp(kind, { startEngine: true, config: { engineThread: true, enginePollMs: 50, outboundAllowlist: ['127.0.0.0/8'] } });
+  });
+  after(async () => {
+    await t?.close();
+    await new Promise((r) => receiver.close(r));
+  });
+
+  test('alerts page their on-call user from the engine thread: every page once, counted in /metrics', async () => {
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const applied = await t.request('POST', '/api/v1/apply', {
+      body: {
+        document: {
+          teams: [{ slug: 'ops', name: 'Ops' }],
+          users: each((i) => ({ email: `pager${i}@example.com`, name: `Pager ${i}`, teams: { ops: 'responder' }, contact_methods: [{ type: 'webhook', url: hook }] })),
+          escalation_policies: each((i) => ({ slug: `p${i}`, team: 'ops', levels: [{ delay_minutes: 5, targets: [`user:pager${i}@example.com`] }] })),
+          services: each((i) => ({ slug: `s${i}`, name: `S${i}`, team: 'ops', escalation_policy: `p${i}`, integrations: [{ type: 'pagerduty' }] })),
+        },
+      },
+    });
+    assert.equal(applied.status, 200, applied.text);
+    await Promise.all(
+      each(async (i) => {
+        const key = ((await t.request('GET', `/api/v1/services/s${i}/integrations`)).body as any).data[0].key;
+        const r = await fetch(`${t.url}/v2/enqueue`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ routing_key: key, event_action: 'trigger', dedup_key: `th-${i}`, payload: { summary: `thread ${i}`, source: 's', severity: 'critical' } }),
+        });
+        assert.equal(r.status, 202);
+      }),
+    );
+
+    const deadline = Date.now() + 30_000;
+    while (received.size < ALERTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(received.size, ALERTS, 'every alert group paged');
+    assert.ok([...received.values()].every((n) => n === 1), 'no page delivered twice');
+
+    // The main thread's own engine never ran: every delivery job was claimed by another instance id.
+    const claimers = await t.app.deps.db.selectFrom('engine_jobs').select('claimed_by').where('kind', '=', 'notify.deliver').groupBy('claimed_by').execute();
+    assert.equal(claimers.length, 1);
+    assert.ok(claimers[0]!.claimed_by && claimers[0]!.claimed_by !== t.app.engine.instanceId, 'delivered by the thread, not the main engine');
+
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    const done = /^ballast_engine_jobs_total\{outcome="done"\} (\d+)/m.exec(metrics);
+    assert.ok(done && Number(done[1]) >= ALERTS, `engine jobs done in /metrics: ${done?.[0]}`);
+    assert.equal(metrics.match(/^ballast_process_cpu_user_seconds_total /gm)?.length, 1, 'process metrics once, from the main thread');
+    assert.equal(metrics.match(/^# TYPE ballast_engine_jobs_total /gm)?.length, 1, 'one series family per metric');
+  });
+});
+
+function each<T>(make: (i: number) => T): T[] {
+  return Array.from({ length: ALERTS }, (_, i) => make(i));
+}
