@@ -1,7 +1,11 @@
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type QueryResult, type SqliteDialectConfig } from 'kysely';
 
-/** A waiter that sees no progress for this long assumes the holder died (a terminated thread) and goes ahead. */
-const STUCK_MS = 5000;
+/**
+ * A waiter that sees no progress for this long assumes the holder died (a thread terminated mid-
+ * transaction) and goes ahead. Long enough for big legitimate transactions (an `apply` of thousands of
+ * objects); if one runs longer, the two writers meet SQLite's own lock and busy timeout, as without this.
+ */
+const STUCK_MS = 30_000;
 
 /**
  * Hands SQLite's single write lock between the threads of one process in arrival order, without
@@ -27,7 +31,8 @@ export class WriterLock {
     const ticket = Atomics.add(this.cells, NEXT, 1);
     for (;;) {
       const serving = Atomics.load(this.cells, SERVING);
-      if (serving === ticket) return;
+      // `>=` in wrapping 32-bit arithmetic: after a skip, `serving` can pass a ticket; that waiter goes too.
+      if (((serving - ticket) | 0) >= 0) return;
       const waited = waitAsync(this.cells, SERVING, serving, this.stuckMs);
       const outcome = waited.async ? await keepingAlive(waited.value, this.stuckMs) : waited.value;
       // Nothing moved for stuckMs: skip the ticket being served (its thread is gone or runs a very

@@ -113,3 +113,16 @@ test('writer lock: a holder that never releases (a thread that died) is skipped 
   );
   assert.deepEqual(order, [1, -1, 2, -2, 3, -3]);
 });
+
+test('writer lock: a holder that was skipped but then releases does not strand the waiters after it', { timeout: 10_000 }, async () => {
+  const slow = new WriterLock(undefined, 100);
+  const other = new WriterLock(slow.buffer, 100);
+  await slow.acquire();
+  await other.acquire(); // skips the slow holder after 100 ms
+  slow.release(); // the slow holder finishes after all: the counter moves past one more ticket
+  other.release();
+  const started = performance.now();
+  await other.acquire();
+  assert.ok(performance.now() - started < 50, 'the next ticket is served at once, not after a stuck timeout');
+  other.release();
+});
