@@ -17,10 +17,7 @@ export async function insertRows<T extends object>(
   const cols = Object.keys(rows[0]!);
   const colSql = cols.map((c) => `"${c}"`).join(', ');
   const suffix = opts.onConflictDoNothing ? ` on conflict ("${opts.onConflictDoNothing}") do nothing` : '';
-  // Both databases cap bound parameters per statement (SQLite 32766, PostgreSQL 65535).
-  const chunk = opts.chunk ?? Math.max(1, Math.floor(30_000 / cols.length));
-  for (let start = 0; start < rows.length; start += chunk) {
-    const slice = rows.slice(start, start + chunk);
+  for (const slice of stableChunks(rows, opts.chunk ?? Math.floor(30_000 / cols.length))) {
     const params: unknown[] = [];
     const tuples: string[] = [];
     for (const row of slice) {
@@ -54,10 +51,9 @@ export async function updateRows<T extends { id: string }>(
     .slice(1)
     .map((c) => `"${c}" = ${integerColumns.includes(c) ? `cast(v."${c}" as integer)` : `v."${c}"`}`)
     .join(', ');
-  const chunk = Math.max(1, Math.floor(30_000 / cols.length));
-  for (let start = 0; start < rows.length; start += chunk) {
+  for (const slice of stableChunks(rows, Math.floor(30_000 / cols.length))) {
     const params: unknown[] = [];
-    const tuples = rows.slice(start, start + chunk).map((row) => {
+    const tuples = slice.map((row) => {
       const ph = cols.map((c) => {
         params.push((row as Record<string, unknown>)[c] ?? null);
         return dialect.placeholder(params.length);
@@ -75,19 +71,46 @@ export async function updateRows<T extends { id: string }>(
  * Runs `query` once per slice of the distinct `keys` (both databases cap bound parameters per statement)
  * and concatenates the rows: the set-based form of "look each of these up".
  */
-export async function whereIn<K, R>(keys: Iterable<K>, query: (part: K[]) => Promise<R[]>, size = 500): Promise<R[]> {
+export async function whereIn<K, R>(keys: Iterable<K>, query: (part: K[]) => Promise<R[]>, size = 512): Promise<R[]> {
   const unique = [...new Set(keys)];
   const out: R[] = [];
-  for (let i = 0; i < unique.length; i += size) out.push(...(await query(unique.slice(i, i + size))));
+  for (let i = 0; i < unique.length; i += size) out.push(...(await query(padded(unique.slice(i, i + size)))));
   return out;
+}
+
+/**
+ * Statement texts from a small fixed set. Each distinct text is prepared once and then reused (SQLite's
+ * statement cache; preparing a long statement costs more than running it), but a list of n values makes
+ * a text per n. So IN lists are padded to the next power of two by repeating their last value (which
+ * changes nothing), and multi-row writes go in chunks whose sizes are powers of two, at most `MAX_ROWS`.
+ */
+export function padded<T>(list: T[]): T[] {
+  if (list.length < 2) return list;
+  const size = 2 ** Math.ceil(Math.log2(list.length));
+  return size === list.length ? list : list.concat(Array<T>(size - list.length).fill(list[list.length - 1]!));
+}
+
+const MAX_ROWS = 64;
+
+/** `rows` in chunks of 64, 32, … 1 rows (each chunk also within `maxRows`, for the bound-parameter caps). */
+function* stableChunks<T>(rows: T[], maxRows: number): Generator<T[]> {
+  // Both databases cap bound parameters per statement (SQLite 32766, PostgreSQL 65535).
+  const cap = 2 ** Math.floor(Math.log2(Math.max(1, Math.min(MAX_ROWS, maxRows))));
+  let start = 0;
+  while (start < rows.length) {
+    const left = rows.length - start;
+    const size = left >= cap ? cap : 2 ** Math.floor(Math.log2(left));
+    yield rows.slice(start, start + size);
+    start += size;
+  }
 }
 
 /**
  * `(a, b) IN (VALUES (?, ?), …)`: rows matching one of these exact pairs. Two separate IN lists would
  * also match every cross combination, and make the database probe an (a, b) index once per combination.
  */
-export function pairIn(a: string, b: string, pairs: readonly (readonly [string, string])[]): RawBuilder<boolean> {
-  const values = sql.join(pairs.map(([x, y]) => sql`(${x}, ${y})`));
+export function pairIn(a: string, b: string, pairs: (readonly [string, string])[]): RawBuilder<boolean> {
+  const values = sql.join(padded(pairs).map(([x, y]) => sql`(${x}, ${y})`));
   return sql<boolean>`(${sql.ref(a)}, ${sql.ref(b)}) in (values ${values})`;
 }
 

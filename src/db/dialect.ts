@@ -31,12 +31,6 @@ export interface Dialect {
   lockNamedMany(db: Kysely<any>, names: string[]): Promise<void>;
   /** Bound-parameter placeholder for the n-th (1-based) parameter in hand-written SQL. */
   placeholder(n: number): string;
-  /**
-   * Whether write transactions run in parallel (PostgreSQL) or one at a time (SQLite). Work that
-   * could ride along in a hot transaction is cheaper there on SQLite, but on PostgreSQL it belongs in
-   * a transaction of its own, where it does not lengthen the hot one.
-   */
-  readonly parallelWriters: boolean;
 }
 
 export interface DatabaseHandle {
@@ -76,7 +70,6 @@ const sqliteDialect: Dialect = {
   lockNamed: async () => undefined,
   lockNamedMany: async () => undefined,
   placeholder: () => '?',
-  parallelWriters: false,
 };
 
 const postgresDialect: Dialect = {
@@ -94,7 +87,6 @@ const postgresDialect: Dialect = {
     await sql`select pg_advisory_xact_lock(hashtext(n)) from unnest(${names}::text[]) as t(n)`.execute(db);
   },
   placeholder: (n) => `$${n}`,
-  parallelWriters: true,
 };
 
 let pgTypesConfigured = false;

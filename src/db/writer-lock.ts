@@ -8,14 +8,16 @@ import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, ty
 const STUCK_MS = 30_000;
 
 /**
- * Hands SQLite's single write lock between the threads of one process in arrival order, without
- * blocking either. SQLite's own busy handler would make a second writer sleep in growing steps (1, 2,
- * 5 … 100 ms) inside a synchronous call, stalling that whole thread, and the lock often sits free
- * meanwhile; here a waiter awaits its turn and is woken the moment the holder commits. SQLite's lock
- * still guarantees correctness; this only schedules the writers (other processes, such as a CLI
- * `apply`, still meet SQLite's busy timeout).
+ * Hands SQLite's single write lock between the threads of one process without blocking either. SQLite's
+ * own busy handler would make a second writer sleep in growing steps (1, 2, 5 … 100 ms) inside a
+ * synchronous call, stalling that whole thread, and the lock often sits free meanwhile; here a waiter
+ * awaits a release and is woken the moment the holder commits. SQLite's lock still guarantees
+ * correctness; this only schedules the writers (other processes, such as a CLI `apply`, still meet
+ * SQLite's busy timeout).
  *
- * A ticket lock over shared memory: `next` hands out tickets, `serving` is the ticket that may write.
+ * Whoever is ready first takes a free lock (no queue): a thread busy with other work when the lock is
+ * released does not keep it idle, and both threads release it after every transaction. `state` is 1
+ * while held; `releases` counts releases, which waiters watch.
  */
 export class WriterLock {
   private readonly cells: Int32Array;
@@ -28,22 +30,21 @@ export class WriterLock {
   }
 
   async acquire(): Promise<void> {
-    const ticket = Atomics.add(this.cells, NEXT, 1);
     for (;;) {
-      const serving = Atomics.load(this.cells, SERVING);
-      // `>=` in wrapping 32-bit arithmetic: after a skip, `serving` can pass a ticket; that waiter goes too.
-      if (((serving - ticket) | 0) >= 0) return;
-      const waited = waitAsync(this.cells, SERVING, serving, this.stuckMs);
+      const seen = Atomics.load(this.cells, RELEASES);
+      if (Atomics.compareExchange(this.cells, STATE, 0, 1) === 0) return;
+      const waited = waitAsync(this.cells, RELEASES, seen, this.stuckMs);
       const outcome = waited.async ? await keepingAlive(waited.value, this.stuckMs) : waited.value;
-      // Nothing moved for stuckMs: skip the ticket being served (its thread is gone or runs a very
-      // long transaction, which SQLite's own lock still serialises against us).
-      if (outcome === 'timed-out') Atomics.compareExchange(this.cells, SERVING, serving, serving + 1);
+      // No release for stuckMs: the holder's thread is gone or runs a very long transaction (which
+      // SQLite's own lock still serialises against us). Go ahead.
+      if (outcome === 'timed-out' && Atomics.load(this.cells, RELEASES) === seen) return;
     }
   }
 
   release(): void {
-    Atomics.add(this.cells, SERVING, 1);
-    Atomics.notify(this.cells, SERVING);
+    Atomics.store(this.cells, STATE, 0);
+    Atomics.add(this.cells, RELEASES, 1);
+    Atomics.notify(this.cells, RELEASES);
   }
 }
 
@@ -57,8 +58,8 @@ async function keepingAlive<T>(waiting: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-const NEXT = 0;
-const SERVING = 1;
+const STATE = 0;
+const RELEASES = 1;
 
 // Atomics.waitAsync is in Node since 16, but in TypeScript's ES2024 library (we target ES2022).
 type WaitAsync = (cells: Int32Array, index: number, value: number, timeoutMs: number) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };

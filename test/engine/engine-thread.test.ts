@@ -65,8 +65,15 @@ forEachDatabase('engine thread', (kind) => {
     assert.equal(claimers.length, 1);
     assert.ok(claimers[0]!.claimed_by && claimers[0]!.claimed_by !== t.app.engine.instanceId, 'delivered by the thread, not the main engine');
 
-    const metrics = await (await fetch(`${t.url}/metrics`)).text();
-    const done = /^ballast_engine_jobs_total\{outcome="done"\} (\d+)/m.exec(metrics);
+    // A delivery is completed (and counted) after its webhook went out and was recorded.
+    let metrics = '';
+    let done: RegExpExecArray | null = null;
+    while (Date.now() < deadline) {
+      metrics = await (await fetch(`${t.url}/metrics`)).text();
+      done = /^ballast_engine_jobs_total\{outcome="done"\} (\d+)/m.exec(metrics);
+      if (done && Number(done[1]) >= ALERTS) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     assert.ok(done && Number(done[1]) >= ALERTS, `engine jobs done in /metrics: ${done?.[0]}`);
     assert.equal(metrics.match(/^ballast_process_cpu_user_seconds_total /gm)?.length, 1, 'process metrics once, from the main thread');
     assert.equal(metrics.match(/^# TYPE ballast_engine_jobs_total /gm)?.length, 1, 'one series family per metric');

@@ -4,7 +4,7 @@ import { toJson } from '../../core/json.js';
 import { addMs, iso } from '../../core/time.js';
 import type { Uow } from '../../core/uow.js';
 import { scheduleJobs, type JobSpec } from '../../engine/jobs.js';
-import { insertRows, pairIn, updateRows } from '../../db/bulk.js';
+import { insertRows, padded, pairIn, updateRows } from '../../db/bulk.js';
 import type { AlertEventsTable, AlertGroupsTable, AlertsTable } from '../../db/schema.js';
 import { SEVERITY_RANK, type Severity, type Urgency } from './model.js';
 import { settingsFor, type AlertSettingsT } from './settings.js';
@@ -72,7 +72,7 @@ export type AlertState = Pick<AlertsTable, (typeof ALERT_STATE)[number]>;
 const ALERT_UPDATED = ALERT_STATE.filter((c) => !['id', 'service_id', 'group_id', 'dedup_key', 'urgency'].includes(c));
 
 const LOCK = 'ballast.alerts';
-const CHUNK = 400;
+const CHUNK = 256;
 const k = (serviceId: string, key: string) => `${serviceId}\u0000${key}`;
 
 /**
@@ -138,7 +138,7 @@ export class AlertWorkset {
   async loadAlerts(ids: string[]): Promise<AlertState[]> {
     const missing = ids.filter((id) => !this.alerts.has(id));
     for (let i = 0; i < missing.length; i += CHUNK) {
-      this.trackAlerts(await this.uow.db.selectFrom('alerts').select(ALERT_STATE).where('id', 'in', missing.slice(i, i + CHUNK)).execute());
+      this.trackAlerts(await this.uow.db.selectFrom('alerts').select(ALERT_STATE).where('id', 'in', padded(missing.slice(i, i + CHUNK))).execute());
     }
     await this.loadGroups(ids.map((id) => this.alerts.get(id)?.row.group_id).filter((g): g is string => !!g));
     return ids.map((id) => this.alerts.get(id)?.row).filter((r): r is AlertState => !!r);
@@ -151,7 +151,7 @@ export class AlertWorkset {
       const rows = await this.uow.db
         .selectFrom('alerts')
         .select(ALERT_STATE)
-        .where('group_id', 'in', groupIds.slice(i, i + CHUNK))
+        .where('group_id', 'in', padded(groupIds.slice(i, i + CHUNK)))
         .where('status', '<>', 'resolved')
         .execute();
       this.trackAlerts(rows);
@@ -162,7 +162,7 @@ export class AlertWorkset {
   private async loadGroups(ids: string[]): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => !this.groups.has(id));
     for (let i = 0; i < missing.length; i += CHUNK) {
-      this.trackGroups(await this.uow.db.selectFrom('alert_groups').selectAll().where('id', 'in', missing.slice(i, i + CHUNK)).execute());
+      this.trackGroups(await this.uow.db.selectFrom('alert_groups').selectAll().where('id', 'in', padded(missing.slice(i, i + CHUNK))).execute());
     }
     const serviceIds = [...this.groups.values()].map((g) => g.row.service_id).filter((s) => !this.settings.has(s));
     if (serviceIds.length) {

@@ -3,7 +3,7 @@ import type { Ctx } from '../../core/context.js';
 import { fromJson, toJson } from '../../core/json.js';
 import { addMs, iso } from '../../core/time.js';
 import { transaction, type Uow } from '../../core/uow.js';
-import { groupBy, updateRows, whereIn } from '../../db/bulk.js';
+import { groupBy, padded, updateRows, whereIn } from '../../db/bulk.js';
 import type { Engine, Job } from '../../engine/engine.js';
 import type { JobSpec } from '../../engine/jobs.js';
 import { CHANNELS } from './channels/index.js';
@@ -180,8 +180,8 @@ async function planMany(uow: Uow, items: Item[]): Promise<Planned[]> {
   }
   await uow.scheduleMany(summaries);
   const ids = going.map((g) => g.row.id);
-  for (let i = 0; i < ids.length; i += 500) {
-    await db.updateTable('notifications').set({ status: 'sending', sent_at: iso(uow.now) }).where('id', 'in', ids.slice(i, i + 500)).execute();
+  for (let i = 0; i < ids.length; i += 512) {
+    await db.updateTable('notifications').set({ status: 'sending', sent_at: iso(uow.now) }).where('id', 'in', padded(ids.slice(i, i + 512))).execute();
   }
   const outs = await prepareAll(uow, going.map((g) => ({ row: g.row, msg: g.p.message })));
   return going.map((g, i) => ({ ...g, out: outs[i]! }));
