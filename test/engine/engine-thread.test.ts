@@ -3,35 +3,28 @@
 // the app ends the thread.
 
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { forEachDatabase, startTestApp, type TestApp } from '../support/app.js';
+import { startPageCounter, type PageCounter } from '../support/receiver.js';
 
 /** One user, policy and service per alert: a contact method gets at most 5 pages a minute, the rest folded into a summary. */
 const ALERTS = 30;
 
 forEachDatabase('engine thread', (kind) => {
   let t: TestApp;
-  const received = new Map<string, number>();
-  const receiver = http.createServer((req, res) => {
-    const id = String(req.headers['x-ballast-notification-id'] ?? '');
-    received.set(id, (received.get(id) ?? 0) + 1);
-    req.resume();
-    req.on('end', () => res.writeHead(204).end());
-  });
+  let receiver: PageCounter;
 
   before(async () => {
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    receiver = await startPageCounter();
     t = await startTestApp(kind, { startEngine: true, config: { engineThread: true, enginePollMs: 50, outboundAllowlist: ['127.0.0.0/8'] } });
   });
   after(async () => {
     await t?.close();
-    await new Promise((r) => receiver.close(r));
+    await receiver?.close();
   });
 
   test('alerts page their on-call user from the engine thread: every page once, counted in /metrics', async () => {
-    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const { received, url: hook } = receiver;
     const applied = await t.request('POST', '/api/v1/apply', {
       body: {
         document: {

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { createApp, type App } from '../../src/app.js';
 import { SYSTEM } from '../../src/core/actor.js';
@@ -8,6 +6,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { createTokenIn } from '../../src/domains/accounts/tokens.js';
 import { transaction } from '../../src/core/uow.js';
 import { createTestPgDatabase, pgAdminUrl, tempDir } from '../support/db.js';
+import { startPageCounter } from '../support/receiver.js';
 
 const GROUPS = 1000;
 const LEVELS = 3;
@@ -22,15 +21,8 @@ test('two servers on one PostgreSQL escalate 1,000 alert groups through 3 levels
   const db = await createTestPgDatabase();
   const dir = await tempDir('ballast-multi-');
   const clock = new ManualClock('2026-11-23T10:00:00.000Z');
-  const received = new Map<string, number>();
-  const receiver = http.createServer((req, res) => {
-    const id = String(req.headers['x-ballast-notification-id'] ?? '');
-    received.set(id, (received.get(id) ?? 0) + 1);
-    req.resume();
-    req.on('end', () => res.writeHead(204).end());
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const receiver = await startPageCounter();
+  const { received, url: hook } = receiver;
   const apps: App[] = [];
   try {
     for (let i = 0; i < 2; i++) {
@@ -124,7 +116,7 @@ test('two servers on one PostgreSQL escalate 1,000 alert groups through 3 levels
     assert.equal(claimers.filter((c) => c.claimed_by).length, 2, 'both servers did escalation work');
   } finally {
     for (const a of apps) await a.close();
-    await new Promise((r) => receiver.close(r));
+    await receiver.close();
     await db.drop();
     await dir.remove();
   }
