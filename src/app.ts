@@ -110,6 +110,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
         else {
           engine.start();
           started = true;
+          metrics.engineUp.set(1);
         }
       }
       const address = await server.listen({ port: config.port, host: config.host });
@@ -120,6 +121,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
       closeEventStreams(deps);
       await server.close();
       if (started) await engine.stop();
+      metrics.engineUp.set(0);
       await engineThread?.stop();
       await database.close();
     },

@@ -27,6 +27,11 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
     help: 'How late the most recently run job started relative to its due time',
     registers: [registry],
   });
+  const engineUp = new client.Gauge({
+    name: 'ballast_engine_up',
+    help: 'Whether this process runs background jobs now: 1 while its engine runs (inline or in its thread), 0 while the thread is down or restarting, or with the engine off',
+    registers: [registry],
+  });
   const ingestEvents = new client.Counter({
     name: 'ballast_ingest_events_total',
     help: 'Inbound alert events by sender format and outcome (created, updated, dropped, dropped_by_rule, invalid, rate_limited)',
@@ -47,7 +52,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
   });
   /** Other threads of this process whose metrics /metrics adds in (the engine thread). */
   const peers = new Set<() => Promise<MetricsSnapshot>>();
-  return { registry, peers, httpDuration, engineJobs, engineLag, ingestEvents, ingestBatch, ingestCommit };
+  return { registry, peers, httpDuration, engineJobs, engineLag, engineUp, ingestEvents, ingestBatch, ingestCommit };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

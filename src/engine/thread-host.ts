@@ -49,6 +49,7 @@ export class EngineThread {
         if (msg.type === 'started') {
           started = true;
           this.restartDelayMs = RESTART_FIRST_MS;
+          this.deps.metrics.engineUp.set(1);
           this.deps.log.info({ instanceId: msg.instanceId }, 'engine thread started');
           resolve();
         } else if (msg.type === 'metrics') {
@@ -64,6 +65,7 @@ export class EngineThread {
       });
       worker.on('exit', (code) => {
         if (this.worker === worker) this.worker = null;
+        this.deps.metrics.engineUp.set(0);
         if (!started) reject(new Error(`engine thread exited (${code}) before it started`));
         else if (!this.stopping) this.restartLater(code);
       });

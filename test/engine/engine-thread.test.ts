@@ -70,6 +70,7 @@ forEachDatabase('engine thread', (kind) => {
     assert.ok(done && Number(done[1]) >= ALERTS, `engine jobs done in /metrics: ${done?.[0]}`);
     assert.equal(metrics.match(/^ballast_process_cpu_user_seconds_total /gm)?.length, 1, 'process metrics once, from the main thread');
     assert.equal(metrics.match(/^# TYPE ballast_engine_jobs_total /gm)?.length, 1, 'one series family per metric');
+    assert.match(metrics, /^ballast_engine_up 1$/m, 'the engine (thread) is reported up');
   });
 });
 
