@@ -4,7 +4,7 @@ import { toJson } from '../../core/json.js';
 import { addMs, iso } from '../../core/time.js';
 import type { Uow } from '../../core/uow.js';
 import { scheduleJobs, type JobSpec } from '../../engine/jobs.js';
-import { insertRows, padded, pairIn, updateRows } from '../../db/bulk.js';
+import { insertRows, pairIn, updateRows, whereIn } from '../../db/bulk.js';
 import type { AlertEventsTable, AlertGroupsTable, AlertsTable } from '../../db/schema.js';
 import { SEVERITY_RANK, type Severity, type Urgency } from './model.js';
 import { settingsFor, type AlertSettingsT } from './settings.js';
@@ -113,33 +113,27 @@ export class AlertWorkset {
     const serviceIds = [...new Set(events.map((e) => e.serviceId))];
     this.settings = await settingsFor(this.uow.ctx.deps, this.uow.db, serviceIds);
     const dedupKeys = distinctPairs(events.map((e) => [e.serviceId, e.dedupKey]));
-    for (let i = 0; i < dedupKeys.length; i += CHUNK) {
-      const rows = await this.uow.db
-        .selectFrom('alerts')
-        .select(ALERT_STATE)
-        .where('status', '<>', 'resolved')
-        .where(pairIn('service_id', 'dedup_key', dedupKeys.slice(i, i + CHUNK)))
-        .execute();
-      this.trackAlerts(rows);
-    }
+    this.trackAlerts(
+      await whereIn(
+        dedupKeys,
+        (part) => this.uow.db.selectFrom('alerts').select(ALERT_STATE).where('status', '<>', 'resolved').where(pairIn('service_id', 'dedup_key', part)).execute(),
+        CHUNK,
+      ),
+    );
     const groupKeys = distinctPairs(events.filter((e) => e.action === 'trigger').map((e) => [e.serviceId, this.groupKeyOf(e)]));
-    for (let i = 0; i < groupKeys.length; i += CHUNK) {
-      const rows = await this.uow.db
-        .selectFrom('alert_groups')
-        .selectAll()
-        .where('status', '<>', 'resolved')
-        .where(pairIn('service_id', 'group_key', groupKeys.slice(i, i + CHUNK)))
-        .execute();
-      this.trackGroups(rows);
-    }
+    this.trackGroups(
+      await whereIn(
+        groupKeys,
+        (part) => this.uow.db.selectFrom('alert_groups').selectAll().where('status', '<>', 'resolved').where(pairIn('service_id', 'group_key', part)).execute(),
+        CHUNK,
+      ),
+    );
     await this.loadGroups([...this.alerts.values()].map((a) => a.row.group_id));
   }
 
   async loadAlerts(ids: string[]): Promise<AlertState[]> {
     const missing = ids.filter((id) => !this.alerts.has(id));
-    for (let i = 0; i < missing.length; i += CHUNK) {
-      this.trackAlerts(await this.uow.db.selectFrom('alerts').select(ALERT_STATE).where('id', 'in', padded(missing.slice(i, i + CHUNK))).execute());
-    }
+    this.trackAlerts(await whereIn(missing, (part) => this.uow.db.selectFrom('alerts').select(ALERT_STATE).where('id', 'in', part).execute(), CHUNK));
     await this.loadGroups(ids.map((id) => this.alerts.get(id)?.row.group_id).filter((g): g is string => !!g));
     return ids.map((id) => this.alerts.get(id)?.row).filter((r): r is AlertState => !!r);
   }
@@ -147,23 +141,15 @@ export class AlertWorkset {
   /** Loads groups and all their open alerts (group-level actions touch every open alert). */
   async loadGroupsWithAlerts(groupIds: string[]): Promise<AlertGroupsTable[]> {
     await this.loadGroups(groupIds);
-    for (let i = 0; i < groupIds.length; i += CHUNK) {
-      const rows = await this.uow.db
-        .selectFrom('alerts')
-        .select(ALERT_STATE)
-        .where('group_id', 'in', padded(groupIds.slice(i, i + CHUNK)))
-        .where('status', '<>', 'resolved')
-        .execute();
-      this.trackAlerts(rows);
-    }
+    this.trackAlerts(
+      await whereIn(groupIds, (part) => this.uow.db.selectFrom('alerts').select(ALERT_STATE).where('group_id', 'in', part).where('status', '<>', 'resolved').execute(), CHUNK),
+    );
     return groupIds.map((id) => this.groups.get(id)?.row).filter((r): r is AlertGroupsTable => !!r);
   }
 
   private async loadGroups(ids: string[]): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => !this.groups.has(id));
-    for (let i = 0; i < missing.length; i += CHUNK) {
-      this.trackGroups(await this.uow.db.selectFrom('alert_groups').selectAll().where('id', 'in', padded(missing.slice(i, i + CHUNK))).execute());
-    }
+    this.trackGroups(await whereIn(missing, (part) => this.uow.db.selectFrom('alert_groups').selectAll().where('id', 'in', part).execute(), CHUNK));
     const serviceIds = [...this.groups.values()].map((g) => g.row.service_id).filter((s) => !this.settings.has(s));
     if (serviceIds.length) {
       for (const [id, s] of await settingsFor(this.uow.ctx.deps, this.uow.db, serviceIds)) this.settings.set(id, s);
