@@ -17,7 +17,7 @@ export async function insertRows<T extends object>(
   const cols = Object.keys(rows[0]!);
   const colSql = cols.map((c) => `"${c}"`).join(', ');
   const suffix = opts.onConflictDoNothing ? ` on conflict ("${opts.onConflictDoNothing}") do nothing` : '';
-  for (const slice of stableChunks(rows, opts.chunk ?? Math.floor(30_000 / cols.length))) {
+  for (const slice of chunks(dialect, rows, opts.chunk ?? Math.floor(30_000 / cols.length))) {
     const params: unknown[] = [];
     const tuples: string[] = [];
     for (const row of slice) {
@@ -51,7 +51,7 @@ export async function updateRows<T extends { id: string }>(
     .slice(1)
     .map((c) => `"${c}" = ${integerColumns.includes(c) ? `cast(v."${c}" as integer)` : `v."${c}"`}`)
     .join(', ');
-  for (const slice of stableChunks(rows, Math.floor(30_000 / cols.length))) {
+  for (const slice of chunks(dialect, rows, Math.floor(30_000 / cols.length))) {
     const params: unknown[] = [];
     const tuples = slice.map((row) => {
       const ph = cols.map((c) => {
@@ -82,7 +82,7 @@ export async function whereIn<K, R>(keys: Iterable<K>, query: (part: K[]) => Pro
  * Statement texts from a small fixed set. Each distinct text is prepared once and then reused (SQLite's
  * statement cache; preparing a long statement costs more than running it), but a list of n values makes
  * a text per n. So IN lists are padded to the next power of two by repeating their last value (which
- * changes nothing), and multi-row writes go in chunks whose sizes are powers of two, at most `MAX_ROWS`.
+ * changes nothing), and multi-row writes go in chunks whose sizes are powers of two (on SQLite; see Dialect.bulkChunks).
  */
 export function padded<T>(list: T[]): T[] {
   if (list.length < 2) return list;
@@ -90,16 +90,19 @@ export function padded<T>(list: T[]): T[] {
   return size === list.length ? list : list.concat(Array<T>(size - list.length).fill(list[list.length - 1]!));
 }
 
-const MAX_ROWS = 64;
-
-/** `rows` in chunks of 64, 32, … 1 rows (each chunk also within `maxRows`, for the bound-parameter caps). */
-function* stableChunks<T>(rows: T[], maxRows: number): Generator<T[]> {
-  // Both databases cap bound parameters per statement (SQLite 32766, PostgreSQL 65535).
-  const cap = 2 ** Math.floor(Math.log2(Math.max(1, Math.min(MAX_ROWS, maxRows))));
+/**
+ * `rows` split as the dialect wants (Dialect.bulkChunks), each chunk also within `maxRows` for the
+ * bound-parameter caps (SQLite 32766, PostgreSQL 65535). Power-of-two chunking takes the largest power
+ * of two that fits, then smaller ones for the rest.
+ */
+function* chunks<T>(dialect: Dialect, rows: T[], maxRows: number): Generator<T[]> {
+  const { powersOfTwo } = dialect.bulkChunks;
+  const limit = Math.max(1, Math.min(dialect.bulkChunks.maxRows, maxRows));
+  const cap = powersOfTwo ? 2 ** Math.floor(Math.log2(limit)) : limit;
   let start = 0;
   while (start < rows.length) {
     const left = rows.length - start;
-    const size = left >= cap ? cap : 2 ** Math.floor(Math.log2(left));
+    const size = left >= cap ? cap : powersOfTwo ? 2 ** Math.floor(Math.log2(left)) : left;
     yield rows.slice(start, start + size);
     start += size;
   }

@@ -31,6 +31,13 @@ export interface Dialect {
   lockNamedMany(db: Kysely<any>, names: string[]): Promise<void>;
   /** Bound-parameter placeholder for the n-th (1-based) parameter in hand-written SQL. */
   placeholder(n: number): string;
+  /**
+   * How db/bulk.ts splits a multi-row write. SQLite prepares each distinct statement text once and
+   * reuses it from a cache, so there writes go in power-of-two chunks of at most 64 rows, a handful of
+   * texts. PostgreSQL plans every unnamed statement afresh, so there an extra statement is only an
+   * extra round trip: one statement carries as many rows as its bound parameters allow.
+   */
+  readonly bulkChunks: { maxRows: number; powersOfTwo: boolean };
 }
 
 export interface DatabaseHandle {
@@ -70,6 +77,7 @@ const sqliteDialect: Dialect = {
   lockNamed: async () => undefined,
   lockNamedMany: async () => undefined,
   placeholder: () => '?',
+  bulkChunks: { maxRows: 64, powersOfTwo: true },
 };
 
 const postgresDialect: Dialect = {
@@ -87,6 +95,7 @@ const postgresDialect: Dialect = {
     await sql`select pg_advisory_xact_lock(hashtext(n)) from unnest(${names}::text[]) as t(n)`.execute(db);
   },
   placeholder: (n) => `$${n}`,
+  bulkChunks: { maxRows: 4096, powersOfTwo: false },
 };
 
 let pgTypesConfigured = false;

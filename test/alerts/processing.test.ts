@@ -183,4 +183,27 @@ forEachDatabase('alert processing', (kind) => {
     assert.equal(newKey.status, 202);
     keys.generic = rot.body.key;
   });
+
+  test('keys resolved together in one burst each reach their own service (current, grace-period and unknown keys)', async () => {
+    const rot = await t.request('POST', `/api/v1/integrations/${ids.generic}/rotate`, { body: { grace_minutes: 10 } });
+    assert.equal(rot.status, 200, rot.text);
+    const old = keys.generic!;
+    keys.generic = rot.body.key;
+    const generic = (key: string, dedup: string) => t.request('POST', `/api/v1/integrations/${key}/generic`, { token: null, body: { summary: dedup, dedup_key: dedup } });
+    // Sent at once, so the key lookups of all of them are made in one database read.
+    const [viaOld, viaNew, viaPd, viaUnknown] = await Promise.all([
+      generic(old, 'burst-old'),
+      generic(rot.body.key, 'burst-new'),
+      send(pdTrigger(keys.pagerduty!, 'burst-pd')),
+      generic('e'.repeat(32), 'burst-unknown'),
+    ]);
+    assert.deepEqual([viaOld.status, viaNew.status, viaPd.status], [202, 202, 202]);
+    assert.equal(viaUnknown.status, 404, viaUnknown.text);
+    const alerts = (await t.request('GET', '/api/v1/alerts?limit=500')).body.data as any[];
+    const integrationOf = (dedup: string) => alerts.find((a) => a.dedup_key === dedup)?.integration_id;
+    assert.equal(integrationOf('burst-old'), ids.generic);
+    assert.equal(integrationOf('burst-new'), ids.generic);
+    assert.equal(integrationOf('burst-pd'), ids.pagerduty);
+    assert.equal(integrationOf('burst-unknown'), undefined);
+  });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import { isPrivileged } from '../../core/actor.js';
-import { perApp, TtlCache } from '../../core/cache.js';
+import { LoadingCache, perApp } from '../../core/cache.js';
 import type { AppDeps, Ctx } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
@@ -10,6 +10,7 @@ import { Id, Name, Nullable, Timestamp } from '../../core/schemas.js';
 import { addMs, iso } from '../../core/time.js';
 import { transaction, type Uow } from '../../core/uow.js';
 import { validate } from '../../core/validate.js';
+import { whereIn } from '../../db/bulk.js';
 import type { Database, IntegrationsTable } from '../../db/schema.js';
 import { requireSignedIn, requireTeamRole, roleAtLeast, teamRoleOf } from '../accounts/authz.js';
 import { mustFindService } from '../catalog/services.js';
@@ -161,7 +162,27 @@ export interface ResolvedIntegration {
   type: IntegrationType;
 }
 
-const keyCache = (deps: AppDeps) => perApp(deps, 'alerts.integration-keys', () => new TtlCache<string, ResolvedIntegration | null>(10_000));
+const keyCache = (deps: AppDeps) =>
+  perApp(deps, 'alerts.integration-keys', () => new LoadingCache<string, ResolvedIntegration | null>((keys) => loadKeys(deps, keys), (v) => (v ? 10_000 : 2_000)));
+
+async function loadKeys(deps: AppDeps, keys: string[]): Promise<Map<string, ResolvedIntegration | null>> {
+  const now = iso(deps.clock.now());
+  const rows = await whereIn(keys, (part) =>
+    deps.db
+      .selectFrom('integrations')
+      .select(['id', 'service_id', 'type', 'key', 'previous_key'])
+      .where((eb) => eb.or([eb('key', 'in', part), eb.and([eb('previous_key', 'in', part), eb('previous_key_expires_at', '>', now)])]))
+      .execute(),
+  );
+  const found = new Map<string, ResolvedIntegration | null>(keys.map((key) => [key, null]));
+  for (const row of rows) {
+    const value = { id: row.id, serviceId: row.service_id, type: row.type as IntegrationType };
+    // A key that is one integration's current key and another's expiring previous key belongs to the former.
+    if (found.has(row.key)) found.set(row.key, value);
+    if (row.previous_key && found.get(row.previous_key) === null) found.set(row.previous_key, value);
+  }
+  return found;
+}
 
 /**
  * The ingest hot path resolves a key on every request. Hits and misses are cached (misses briefly, so a
@@ -169,19 +190,7 @@ const keyCache = (deps: AppDeps) => perApp(deps, 'alerts.integration-keys', () =
  */
 export async function resolveIntegrationKey(deps: AppDeps, key: string): Promise<ResolvedIntegration | null> {
   if (!/^[0-9a-f]{32}$/.test(key)) return null;
-  const cache = keyCache(deps);
-  const nowMs = Date.now();
-  const hit = cache.get(key, nowMs);
-  if (hit !== undefined) return hit;
-  const now = iso(deps.clock.now());
-  const row = await deps.db
-    .selectFrom('integrations')
-    .select(['id', 'service_id', 'type', 'key', 'previous_key_expires_at'])
-    .where((eb) => eb.or([eb('key', '=', key), eb.and([eb('previous_key', '=', key), eb('previous_key_expires_at', '>', now)])]))
-    .executeTakeFirst();
-  const value = row ? { id: row.id, serviceId: row.service_id, type: row.type as IntegrationType } : null;
-  cache.set(key, value, nowMs, value ? 10_000 : 2_000);
-  return value;
+  return keyCache(deps).get(key);
 }
 
 export function clearIntegrationCache(deps: AppDeps): void {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { perApp, TtlCache } from '../../core/cache.js';
+import { LoadingCache, perApp } from '../../core/cache.js';
 import type { AppDeps, Ctx } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
@@ -180,7 +180,13 @@ interface CompiledRule {
   actions: RuleDto['actions'];
 }
 
-const rulesCache = (deps: AppDeps) => perApp(deps, 'alerts.rules', () => new TtlCache<'all', CompiledRule[]>(5000));
+const rulesCache = (deps: AppDeps) =>
+  perApp(deps, 'alerts.rules', () => new LoadingCache<'all', CompiledRule[]>(async () => new Map([['all', await loadRules(deps)]]), () => 5000));
+
+async function loadRules(deps: AppDeps): Promise<CompiledRule[]> {
+  const rows = await deps.db.selectFrom('routing_rules').selectAll().where('enabled', '=', 1).orderBy('position').orderBy('id').execute();
+  return rows.map(compile);
+}
 
 function compile(r: RoutingRulesTable): CompiledRule {
   const conds = fromJson<RuleDto['conditions']>(r.conditions, []).map((c) => {
@@ -205,15 +211,7 @@ function compile(r: RoutingRulesTable): CompiledRule {
 }
 
 async function compiledRules(deps: AppDeps): Promise<CompiledRule[]> {
-  const cache = rulesCache(deps);
-  const now = Date.now();
-  let rules = cache.get('all', now);
-  if (!rules) {
-    const rows = await deps.db.selectFrom('routing_rules').selectAll().where('enabled', '=', 1).orderBy('position').orderBy('id').execute();
-    rules = rows.map(compile);
-    cache.set('all', rules, now);
-  }
-  return rules;
+  return rulesCache(deps).get('all');
 }
 
 export interface RoutingOutcome {

@@ -1,12 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { perApp, TtlCache } from '../../core/cache.js';
 import type { AppDeps, Ctx } from '../../core/context.js';
 import { fromJson, toJson } from '../../core/json.js';
 import { iso } from '../../core/time.js';
 import { transaction, type Uow } from '../../core/uow.js';
 import { validate } from '../../core/validate.js';
-import type { Database } from '../../db/schema.js';
+import { whereIn } from '../../db/bulk.js';
+import type { Database, ServiceAlertSettingsTable } from '../../db/schema.js';
 import { requireSignedIn, requireTeamRole } from '../accounts/authz.js';
 import { mustFindService } from '../catalog/services.js';
 
@@ -40,8 +41,9 @@ export const DEFAULT_SETTINGS: AlertSettingsT = {
   grouping: { mode: 'dedup_key', labels: [], window_minutes: 60 },
 };
 
-async function readSettings(db: Kysely<Database>, serviceId: string): Promise<AlertSettingsT> {
-  const row = await db.selectFrom('service_alert_settings').selectAll().where('service_id', '=', serviceId).executeTakeFirst();
+type SettingsRow = Selectable<ServiceAlertSettingsTable>;
+
+function fromRow(row: SettingsRow | undefined): AlertSettingsT {
   if (!row) return DEFAULT_SETTINGS;
   return {
     auto_resolve_minutes: row.auto_resolve_minutes,
@@ -50,20 +52,32 @@ async function readSettings(db: Kysely<Database>, serviceId: string): Promise<Al
   };
 }
 
+async function readSettings(db: Kysely<Database>, serviceId: string): Promise<AlertSettingsT> {
+  return fromRow(await db.selectFrom('service_alert_settings').selectAll().where('service_id', '=', serviceId).executeTakeFirst());
+}
+
 const cacheOf = (deps: AppDeps) => perApp(deps, 'alerts.settings', () => new TtlCache<string, AlertSettingsT>(5000));
 
-/** Settings for many services at once, cached for the ingest path. */
+/**
+ * Settings for many services at once, cached for the ingest path. Misses are read with one query: an
+ * ingest batch spans hundreds of services, and it holds the alert writers' lock while it reads.
+ */
 export async function settingsFor(deps: AppDeps, db: Kysely<Database>, serviceIds: Iterable<string>): Promise<Map<string, AlertSettingsT>> {
   const cache = cacheOf(deps);
   const now = Date.now();
   const out = new Map<string, AlertSettingsT>();
+  const missing: string[] = [];
   for (const id of serviceIds) {
-    if (out.has(id)) continue;
-    let s = cache.get(id, now);
-    if (!s) {
-      s = await readSettings(db, id);
-      cache.set(id, s, now);
-    }
+    const s = cache.get(id, now);
+    if (s) out.set(id, s);
+    else missing.push(id);
+  }
+  if (!missing.length) return out;
+  const rows = await whereIn(missing, (part) => db.selectFrom('service_alert_settings').selectAll().where('service_id', 'in', part).execute());
+  const byService = new Map(rows.map((r) => [r.service_id, r]));
+  for (const id of missing) {
+    const s = fromRow(byService.get(id));
+    cache.set(id, s, now);
     out.set(id, s);
   }
   return out;

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import { actorLabel, isPrivileged } from '../../core/actor.js';
-import { perApp, TtlCache } from '../../core/cache.js';
+import { LoadingCache, perApp } from '../../core/cache.js';
 import type { AppDeps, Ctx } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
@@ -79,24 +79,20 @@ interface ActiveSilence {
   endsAt: string;
 }
 
-const activeCache = (deps: AppDeps) => perApp(deps, 'alerts.silences', () => new TtlCache<'all', ActiveSilence[]>(2000));
+const activeCache = (deps: AppDeps) =>
+  perApp(deps, 'alerts.silences', () => new LoadingCache<'all', ActiveSilence[]>(async () => new Map([['all', await loadActive(deps, deps.db)]]), () => 2000));
 
-async function activeSilences(deps: AppDeps, db: Kysely<Database> = deps.db): Promise<ActiveSilence[]> {
-  const cache = activeCache(deps);
-  const nowMs = Date.now();
-  let list = cache.get('all', nowMs);
-  if (!list) {
-    const rows = await db.selectFrom('silences').selectAll().where('ends_at', '>', iso(deps.clock.now())).execute();
-    list = rows.map((r) => ({ id: r.id, serviceId: r.service_id, matchers: fromJson(r.matchers, []), startsAt: r.starts_at, endsAt: r.ends_at }));
-    cache.set('all', list, nowMs);
-  }
-  return list;
+async function loadActive(deps: AppDeps, db: Kysely<Database>): Promise<ActiveSilence[]> {
+  const rows = await db.selectFrom('silences').selectAll().where('ends_at', '>', iso(deps.clock.now())).execute();
+  return rows.map((r) => ({ id: r.id, serviceId: r.service_id, matchers: fromJson(r.matchers, []), startsAt: r.starts_at, endsAt: r.ends_at }));
 }
 
 /** The id of a silence covering these labels on this service right now, or null. */
-export async function silencedBy(deps: AppDeps, serviceId: string, labels: Record<string, string>, db?: Kysely<Database>): Promise<string | null> {
-  const now = iso(deps.clock.now());
-  const list = await activeSilences(deps, db);
+export async function silencedBy(deps: AppDeps, serviceId: string, labels: Record<string, string>): Promise<string | null> {
+  return coveringSilence(await activeCache(deps).get('all'), iso(deps.clock.now()), serviceId, labels);
+}
+
+function coveringSilence(list: ActiveSilence[], now: string, serviceId: string, labels: Record<string, string>): string | null {
   for (const s of list) {
     if (s.startsAt > now || s.endsAt <= now) continue;
     if (s.serviceId && s.serviceId !== serviceId) continue;
@@ -131,10 +127,13 @@ const systemActor = (uow: Uow): AlertActor => ({
  */
 export async function resweepSilences(uow: Uow): Promise<void> {
   activeCache(uow.ctx.deps).clear();
+  // Read through the transaction: it holds the silence change that is not committed yet.
+  const silences = await loadActive(uow.ctx.deps, uow.db);
+  const now = iso(uow.now);
   const open = await uow.db.selectFrom('alerts').select(['id', 'service_id', 'labels', 'silenced_by']).where('status', '<>', 'resolved').execute();
   const changes: { id: string; silence: string | null }[] = [];
   for (const a of open) {
-    const s = await silencedBy(uow.ctx.deps, a.service_id, fromJson(a.labels, {}), uow.db);
+    const s = coveringSilence(silences, now, a.service_id, fromJson(a.labels, {}));
     if (s !== a.silenced_by) changes.push({ id: a.id, silence: s });
   }
   if (changes.length === 0) return;
