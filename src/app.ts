@@ -70,6 +70,8 @@ export interface App {
   metrics: Metrics;
   server: FastifyInstance;
   database: DatabaseHandle;
+  /** The engine's worker thread while it runs there (BALLAST_ENGINE=thread), else null. */
+  readonly engineThread: EngineThread | null;
   /** Listens on config.port (0 picks a free port); returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -102,6 +104,9 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     metrics,
     server,
     database,
+    get engineThread() {
+      return engineThread;
+    },
     async listen() {
       // The engine first, so that a server answering requests also pages (and a failing thread stops the start).
       if (opts.startEngine ?? config.engineEnabled) {

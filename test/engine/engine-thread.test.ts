@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { Worker } from 'node:worker_threads';
 import { forEachDatabase, startTestApp, type TestApp } from '../support/app.js';
 import { startPageCounter, type PageCounter } from '../support/receiver.js';
 
@@ -72,6 +73,34 @@ forEachDatabase('engine thread', (kind) => {
     assert.equal(metrics.match(/^# TYPE ballast_engine_jobs_total /gm)?.length, 1, 'one series family per metric');
     assert.match(metrics, /^ballast_engine_up 1$/m, 'the engine (thread) is reported up');
   });
+
+  test('a thread that dies is restarted, and pages raised while it was down still go out', async () => {
+    const thread = t.app.engineThread;
+    assert.ok(thread, 'the engine runs in a thread');
+    // White-box: end the worker as a crash would (the host did not ask it to stop).
+    const worker = (thread as unknown as { worker: Worker | null }).worker;
+    assert.ok(worker);
+    await worker.terminate();
+    assert.match(await metricsText(), /^ballast_engine_up 0$/m, 'reported down while no engine runs');
+
+    const key = ((await t.request('GET', '/api/v1/services/s0/integrations')).body as any).data[0].key;
+    const before = receiver.received.size;
+    const sent = await fetch(`${t.url}/v2/enqueue`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ routing_key: key, event_action: 'trigger', dedup_key: 'while-down', payload: { summary: 'raised while the engine thread is down', source: 's', severity: 'critical' } }),
+    });
+    assert.equal(sent.status, 202);
+
+    // Restarted after 1 s; its first pass delivers the page that waited.
+    const deadline = Date.now() + 30_000;
+    while (receiver.received.size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(receiver.received.size, before + 1, 'the page raised while the thread was down was delivered');
+    assert.notEqual((thread as unknown as { worker: Worker | null }).worker, worker, 'a new worker runs');
+    assert.match(await metricsText(), /^ballast_engine_up 1$/m, 'reported up again');
+  });
+
+  const metricsText = async () => (await fetch(`${t.url}/metrics`)).text();
 });
 
 function each<T>(make: (i: number) => T): T[] {
