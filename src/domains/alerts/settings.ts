@@ -66,13 +66,13 @@ export async function settingsFor(deps: AppDeps, db: Kysely<Database>, serviceId
   const cache = cacheOf(deps);
   const now = Date.now();
   const out = new Map<string, AlertSettingsT>();
-  const missing: string[] = [];
+  const missing = new Set<string>();
   for (const id of serviceIds) {
     const s = cache.get(id, now);
     if (s) out.set(id, s);
-    else missing.push(id);
+    else missing.add(id);
   }
-  if (!missing.length) return out;
+  if (!missing.size) return out;
   const rows = await whereIn(missing, (part) => db.selectFrom('service_alert_settings').selectAll().where('service_id', 'in', part).execute());
   const byService = new Map(rows.map((r) => [r.service_id, r]));
   for (const id of missing) {
