@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type QueryResult, type SqliteDialectConfig } from 'kysely';
 
 /**
@@ -16,8 +17,9 @@ const STUCK_MS = 30_000;
  * SQLite's busy timeout).
  *
  * Whoever is ready first takes a free lock (no queue): a thread busy with other work when the lock is
- * released does not keep it idle, and both threads release it after every transaction. `state` is 1
- * while held; `releases` counts releases, which waiters watch.
+ * released does not keep it idle, and both threads release it after every transaction. `state` is 0
+ * when free, else the holder's thread id + 1 (so the host of a thread that died can free what it held);
+ * `releases` counts releases, which waiters watch.
  */
 export class WriterLock {
   private readonly cells: Int32Array;
@@ -32,7 +34,7 @@ export class WriterLock {
   async acquire(): Promise<void> {
     for (;;) {
       const seen = Atomics.load(this.cells, RELEASES);
-      if (Atomics.compareExchange(this.cells, STATE, 0, 1) === 0) return;
+      if (Atomics.compareExchange(this.cells, STATE, 0, OWNER) === 0) return;
       const waited = waitAsync(this.cells, RELEASES, seen, this.stuckMs);
       const outcome = waited.async ? await keepingAlive(waited.value, this.stuckMs) : waited.value;
       // No release for stuckMs: the holder's thread is gone or runs a very long transaction (which
@@ -43,6 +45,21 @@ export class WriterLock {
 
   release(): void {
     Atomics.store(this.cells, STATE, 0);
+    this.wakeWaiters();
+  }
+
+  /**
+   * Frees the lock if the thread with this id holds it: for the host of a thread that ended mid-
+   * transaction (its connection closed with it, and SQLite rolled the transaction back), so the other
+   * writers go on at once instead of after the stuck timeout.
+   */
+  releaseHeldBy(deadThreadId: number): boolean {
+    if (Atomics.compareExchange(this.cells, STATE, deadThreadId + 1, 0) !== deadThreadId + 1) return false;
+    this.wakeWaiters();
+    return true;
+  }
+
+  private wakeWaiters(): void {
     Atomics.add(this.cells, RELEASES, 1);
     Atomics.notify(this.cells, RELEASES);
   }
@@ -60,6 +77,7 @@ async function keepingAlive<T>(waiting: Promise<T>, ms: number): Promise<T> {
 
 const STATE = 0;
 const RELEASES = 1;
+const OWNER = threadId + 1;
 
 // Atomics.waitAsync is in Node since 16, but in TypeScript's ES2024 library (we target ES2022).
 type WaitAsync = (cells: Int32Array, index: number, value: number, timeoutMs: number) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { AppDeps } from '../core/context.js';
 import type { MetricsSnapshot } from '../core/metrics.js';
 import type { DatabaseHandle } from '../db/dialect.js';
+import { WriterLock } from '../db/writer-lock.js';
 import type { EngineThreadData, FromEngineThread, ToEngineThread } from './thread.js';
 
 /** A scrape waits this long for the engine thread's metrics before leaving them out. */
@@ -43,6 +44,8 @@ export class EngineThread {
   private spawn(): Promise<void> {
     const worker = newWorker({ config: this.deps.config, writerLock: this.database.writerLock });
     this.worker = worker;
+    // Read now: a worker's threadId is -1 once it has stopped.
+    const threadId = worker.threadId;
     return new Promise((resolve, reject) => {
       let started = false;
       worker.on('message', (msg: FromEngineThread) => {
@@ -65,6 +68,9 @@ export class EngineThread {
       });
       worker.on('exit', (code) => {
         if (this.worker === worker) this.worker = null;
+        if (this.database.writerLock && new WriterLock(this.database.writerLock).releaseHeldBy(threadId)) {
+          this.deps.log.warn({ threadId }, 'engine thread ended holding the SQLite writer lock; released it');
+        }
         this.deps.metrics.engineUp.set(0);
         if (!started) reject(new Error(`engine thread exited (${code}) before it started`));
         else if (!this.stopping) this.restartLater(code);

@@ -127,3 +127,23 @@ test('writer lock: a holder that was skipped but then releases does not strand t
   assert.ok(performance.now() - started < 50, 'the next ticket is served at once, not after a stuck timeout');
   other.release();
 });
+
+test('a thread that ends mid-transaction: its host frees the writer lock, SQLite rolls the transaction back, and the other thread writes at once', { timeout: 20_000 }, async () => {
+  await withTable(async (db, dataDir, writerLock) => {
+    const holder = startWriter({ dataDir, writerLock, transactions: 0, holdMs: 60_000 });
+    await holder.message('holding');
+    const threadId = holder.worker.threadId;
+    await holder.worker.terminate();
+    assert.equal(new WriterLock(writerLock).releaseHeldBy(threadId), true, 'the dead thread held the lock');
+    assert.equal(new WriterLock(writerLock).releaseHeldBy(threadId), false, 'and only it: nothing is freed twice');
+    const started = performance.now();
+    await appendMany(db, 'main', 3);
+    assert.ok(performance.now() - started < 5_000, 'not held up by the stuck timeout (30 s) or SQLite’s busy timeout');
+    const rows = await sql<{ writer: string }>`select writer from t order by rowid`.execute(db);
+    assert.deepEqual(
+      rows.rows.map((r) => r.writer),
+      ['main', 'main', 'main'],
+      'the dead thread’s uncommitted row is gone',
+    );
+  });
+});
