@@ -119,3 +119,20 @@ export class LoadingCache<K, V> {
     );
   }
 }
+
+/** One loaded value (a small table read whole), reloaded like a `LoadingCache` entry: once, however many wait. */
+export class LoadingValue<V> {
+  private readonly cache: LoadingCache<'value', V>;
+
+  constructor(load: () => Promise<V>, ttlMs: number) {
+    this.cache = new LoadingCache<'value', V>(async () => new Map<'value', V>([['value', await load()]]), () => ttlMs);
+  }
+
+  get(): Promise<V> {
+    return this.cache.get('value');
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}

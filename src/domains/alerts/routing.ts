@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LoadingCache, perApp } from '../../core/cache.js';
+import { LoadingValue, perApp } from '../../core/cache.js';
 import type { AppDeps, Ctx } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
@@ -181,7 +181,7 @@ interface CompiledRule {
 }
 
 const rulesCache = (deps: AppDeps) =>
-  perApp(deps, 'alerts.rules', () => new LoadingCache<'all', CompiledRule[]>(async () => new Map([['all', await loadRules(deps)]]), () => 5000));
+  perApp(deps, 'alerts.rules', () => new LoadingValue(() => loadRules(deps), 5000));
 
 async function loadRules(deps: AppDeps): Promise<CompiledRule[]> {
   const rows = await deps.db.selectFrom('routing_rules').selectAll().where('enabled', '=', 1).orderBy('position').orderBy('id').execute();
@@ -211,7 +211,7 @@ function compile(r: RoutingRulesTable): CompiledRule {
 }
 
 async function compiledRules(deps: AppDeps): Promise<CompiledRule[]> {
-  return rulesCache(deps).get('all');
+  return rulesCache(deps).get();
 }
 
 export interface RoutingOutcome {

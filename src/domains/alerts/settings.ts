@@ -41,9 +41,7 @@ export const DEFAULT_SETTINGS: AlertSettingsT = {
   grouping: { mode: 'dedup_key', labels: [], window_minutes: 60 },
 };
 
-type SettingsRow = Selectable<ServiceAlertSettingsTable>;
-
-function fromRow(row: SettingsRow | undefined): AlertSettingsT {
+function fromRow(row: Selectable<ServiceAlertSettingsTable> | undefined): AlertSettingsT {
   if (!row) return DEFAULT_SETTINGS;
   return {
     auto_resolve_minutes: row.auto_resolve_minutes,
@@ -52,8 +50,16 @@ function fromRow(row: SettingsRow | undefined): AlertSettingsT {
   };
 }
 
+/** Settings of these services, defaults for those without a row: one query however many. */
+async function readMany(db: Kysely<Database>, serviceIds: Iterable<string>): Promise<Map<string, AlertSettingsT>> {
+  const ids = [...new Set(serviceIds)];
+  const rows = await whereIn(ids, (part) => db.selectFrom('service_alert_settings').selectAll().where('service_id', 'in', part).execute());
+  const byService = new Map(rows.map((r) => [r.service_id, r]));
+  return new Map(ids.map((id) => [id, fromRow(byService.get(id))]));
+}
+
 async function readSettings(db: Kysely<Database>, serviceId: string): Promise<AlertSettingsT> {
-  return fromRow(await db.selectFrom('service_alert_settings').selectAll().where('service_id', '=', serviceId).executeTakeFirst());
+  return (await readMany(db, [serviceId])).get(serviceId)!;
 }
 
 const cacheOf = (deps: AppDeps) => perApp(deps, 'alerts.settings', () => new TtlCache<string, AlertSettingsT>(5000));
@@ -73,10 +79,7 @@ export async function settingsFor(deps: AppDeps, db: Kysely<Database>, serviceId
     else missing.add(id);
   }
   if (!missing.size) return out;
-  const rows = await whereIn(missing, (part) => db.selectFrom('service_alert_settings').selectAll().where('service_id', 'in', part).execute());
-  const byService = new Map(rows.map((r) => [r.service_id, r]));
-  for (const id of missing) {
-    const s = fromRow(byService.get(id));
+  for (const [id, s] of await readMany(db, missing)) {
     cache.set(id, s, now);
     out.set(id, s);
   }

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import { actorLabel, isPrivileged } from '../../core/actor.js';
-import { LoadingCache, perApp } from '../../core/cache.js';
+import { LoadingValue, perApp } from '../../core/cache.js';
 import type { AppDeps, Ctx } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
@@ -80,7 +80,7 @@ interface ActiveSilence {
 }
 
 const activeCache = (deps: AppDeps) =>
-  perApp(deps, 'alerts.silences', () => new LoadingCache<'all', ActiveSilence[]>(async () => new Map([['all', await loadActive(deps, deps.db)]]), () => 2000));
+  perApp(deps, 'alerts.silences', () => new LoadingValue(() => loadActive(deps, deps.db), 2000));
 
 async function loadActive(deps: AppDeps, db: Kysely<Database>): Promise<ActiveSilence[]> {
   const rows = await db.selectFrom('silences').selectAll().where('ends_at', '>', iso(deps.clock.now())).execute();
@@ -89,7 +89,7 @@ async function loadActive(deps: AppDeps, db: Kysely<Database>): Promise<ActiveSi
 
 /** The id of a silence covering these labels on this service right now, or null. */
 export async function silencedBy(deps: AppDeps, serviceId: string, labels: Record<string, string>): Promise<string | null> {
-  return coveringSilence(await activeCache(deps).get('all'), iso(deps.clock.now()), serviceId, labels);
+  return coveringSilence(await activeCache(deps).get(), iso(deps.clock.now()), serviceId, labels);
 }
 
 function coveringSilence(list: ActiveSilence[], now: string, serviceId: string, labels: Record<string, string>): string | null {
